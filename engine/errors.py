@@ -1,0 +1,21 @@
+"""The one error class users see: a message a maintainer understands, with file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class AmtsError(Exception):
+    """An error to show to the user as one line, never as a traceback."""
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        return f"{where}{self.message}"

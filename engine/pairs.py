@@ -1,0 +1,23 @@
+"""The unit that alignment produces and parallel data carries: one aligned source/target pair."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class AlignedPair:
+    """A source text and its translation, with where they came from and how sure we are.
+
+    `bead` is the alignment shape ("1-1", "2-1", "1-0", ...: source units - target units);
+    `granularity` is "sentence" or "paragraph". Lines are 1-based lines in each file.
+    """
+
+    source: str
+    target: str
+    confidence: float = 1.0
+    bead: str = "1-1"
+    granularity: str = "sentence"
+    path: str = ""
+    source_line: int = 0
+    target_line: int = 0
