@@ -85,6 +85,7 @@ _HEADING = re.compile(r"^(#{1,6}[ \t]+)\S")
 _LIST_MARKER = re.compile(r"^(\s*(?:[*+-]|\d{1,3}[.)])[ \t]+)\S")
 _DIRECTIVE = re.compile(r"^\s*:[A-Za-z_]+:(`[^`]*`)?\s*$")
 _IMAGE_LINE = re.compile(r"^\s*!\[.*\]\([^)]*\)(\{[^}]*\})?\s*$")
+_IMAGE_END = re.compile(r"\]\([^)]*\)(\{[^}]*\})?\s*$")  # last line of a caption over several lines
 _LINK_LINE = re.compile(r"^\s*\[[^\]]*\]\([^)]*\)\s*$")
 _HTML_START = re.compile(r"^\s*<(!--|/?[A-Za-z][A-Za-z0-9-]*[\s/>]|/?[A-Za-z][A-Za-z0-9-]*$)")
 
@@ -160,6 +161,12 @@ def parse_markdown(text: str) -> Document:
             add(BlockKind.IMAGE, i, i + 1)
             i += 1
             continue
+        if stripped.startswith("!["):
+            end = _multiline_image_end(lines, i)
+            if end is not None:
+                add(BlockKind.IMAGE, i, end + 1)
+                i = end + 1
+                continue
         if _LINK_LINE.match(line):
             add(BlockKind.LINK, i, i + 1)
             i += 1
@@ -191,6 +198,16 @@ def parse_markdown(text: str) -> Document:
             add(BlockKind.PARAGRAPH, i, j + 1)
         i = j + 1
     return Document(tuple(blocks), tuple(warnings))
+
+
+def _multiline_image_end(lines: list[str], start: int) -> int | None:
+    """The last line of an image whose caption runs over several lines (none blank), if it is one."""
+    j = start + 1
+    while j < len(lines) and lines[j].strip():
+        if _IMAGE_END.search(lines[j].rstrip("\r\n")):
+            return j
+        j += 1
+    return None
 
 
 # --- inline spans that must never be translated -------------------------------------------------
