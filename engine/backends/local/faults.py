@@ -1,0 +1,71 @@
+"""Faults the local Translate endpoint injects on purpose, so tests can see clients cope."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LocalFaults:
+    """What should go wrong. Patterns are regular expressions searched (re.search) in the text.
+
+    - throttle_first_calls: the first N Translate API calls answer 429 TooManyRequestsException
+      (only calls to `throttle_operations` count, when that is not empty).
+    - fail_document_pattern: documents whose key (relative to the input prefix) matches fail;
+      the job ends COMPLETED_WITH_ERROR and its details JSON names them.
+    - fail_job_name_pattern: jobs whose JobName matches end FAILED with `fail_job_message`.
+    - parallel_data_failed_records: the first N otherwise-valid records of every parallel-data
+      import are counted as failed (FailedRecordCount) and listed in the error file.
+    - fail_parallel_data_name_pattern: parallel-data imports of matching names end FAILED.
+    """
+
+    throttle_first_calls: int = 0
+    throttle_operations: tuple[str, ...] = ()
+    fail_document_pattern: str | None = None
+    fail_job_name_pattern: str | None = None
+    fail_job_message: str = "Injected failure: the local backend was told to fail this job."
+    parallel_data_failed_records: int = 0
+    fail_parallel_data_name_pattern: str | None = None
+
+    def document_fails(self, relative_key: str) -> bool:
+        return bool(self.fail_document_pattern) and re.search(
+            self.fail_document_pattern, relative_key
+        ) is not None
+
+    def job_fails(self, job_name: str) -> bool:
+        return bool(self.fail_job_name_pattern) and re.search(
+            self.fail_job_name_pattern, job_name
+        ) is not None
+
+    def parallel_data_fails(self, name: str) -> bool:
+        return bool(self.fail_parallel_data_name_pattern) and re.search(
+            self.fail_parallel_data_name_pattern, name
+        ) is not None
+
+
+class Throttle:
+    """Counts calls and says which ones to refuse (thread-safe: the server is threaded)."""
+
+    def __init__(self, faults: LocalFaults):
+        self._faults = faults
+        self._lock = threading.Lock()
+        self._throttled = 0
+
+    def should_throttle(self, operation: str) -> bool:
+        if self._faults.throttle_first_calls <= 0:
+            return False
+        if self._faults.throttle_operations and operation not in self._faults.throttle_operations:
+            return False
+        with self._lock:
+            if self._throttled < self._faults.throttle_first_calls:
+                self._throttled += 1
+                return True
+            return False
+
+    @property
+    def throttled_calls(self) -> int:
+        """How many calls have been refused so far."""
+        with self._lock:
+            return self._throttled
