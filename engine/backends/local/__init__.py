@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 DEFAULT_JOB_DELAY = 0.5
+S3_MIRROR_DIR = "local-s3"
 
 
 @dataclass
@@ -66,12 +67,15 @@ def start_local_backend(
     translate_port: int = 0,
     job_delay: float = DEFAULT_JOB_DELAY,
 ) -> LocalBackend:
-    """Start S3 (empty, in memory) and the Translate endpoint (state in WORKDIR/local-translate).
+    """Start S3 (kept in WORKDIR/local-s3) and the Translate endpoint (WORKDIR/local-translate).
+
+    S3 is restored from its mirror before the Translate endpoint resumes unfinished jobs, so
+    they find their inputs; every acknowledged S3 change is on disk before the client sees it.
 
     Ports 0 pick free ports. `job_delay` is the pause before each state change of a job or
     parallel-data import, so clients can watch SUBMITTED → IN_PROGRESS → COMPLETED.
     """
-    s3_server = LocalS3Server(port=s3_port)
+    s3_server = LocalS3Server(port=s3_port, mirror_dir=Path(workdir) / S3_MIRROR_DIR)
     s3_endpoint = s3_server.start()
     try:
         translate_server = LocalTranslateServer(

@@ -1,12 +1,16 @@
-"""Local S3: moto's server in a background thread on 127.0.0.1, in memory only.
+"""Local S3: moto's server in a background thread on 127.0.0.1, optionally kept on disk.
 
-moto keeps its state in process-global backends, so the local S3 is reset when a server starts:
-a started endpoint always begins empty and nothing is ever written to disk.
+moto keeps its state in process-global backends, so the local S3 is reset when a server starts.
+With a `mirror_dir` (start_local_backend uses WORKDIR/local-s3) the server then restores the
+buckets and objects kept there and writes every acknowledged change back (s3_persistence.py), so
+a restarted server holds exactly what its own mirror holds; without one it starts empty and
+writes nothing. One local S3 per process at a time: a second start resets the first.
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -14,6 +18,9 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from werkzeug.serving import BaseWSGIServer, make_server
+
+from engine.backends.local.s3_mirror import S3Mirror
+from engine.backends.local.s3_persistence import MirroringMiddleware, restore_from_mirror
 
 LOCAL_ACCESS_KEY = "testing"
 LOCAL_SECRET_KEY = "testing"
@@ -30,11 +37,17 @@ class _QuietMotoRequestHandler(MotoRequestHandler):
 
 
 class LocalS3Server:
-    """moto's S3 (and the rest of moto) served on 127.0.0.1; `port=0` picks a free port."""
+    """moto's S3 (and the rest of moto) served on 127.0.0.1; `port=0` picks a free port.
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1"):
+    `mirror_dir`: keep buckets and objects there (restored on start, written through on every
+    change); None keeps them in memory only.
+    """
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", mirror_dir: Path | None = None):
         self._host = host
         self._port = port
+        self.mirror_dir = Path(mirror_dir) if mirror_dir is not None else None
+        self.restored: tuple[int, int] = (0, 0)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -47,11 +60,17 @@ class LocalS3Server:
         return f"http://{host}:{port}"
 
     def start(self) -> str:
-        """Start serving (emptying moto's in-memory state) and return the endpoint URL."""
+        """Start serving and return the endpoint URL: moto's S3 is emptied, then filled from
+        the mirror (if any) before the first request can arrive; `restored` counts
+        (buckets, objects)."""
         from moto.backends import get_backend
 
         get_backend("s3").reset()
         app = DomainDispatcherApplication(create_backend_app)
+        if self.mirror_dir is not None:
+            mirror = S3Mirror(self.mirror_dir)
+            self.restored = restore_from_mirror(app, mirror)
+            app = MirroringMiddleware(app, mirror)
         self._server = make_server(
             self._host, self._port, app, threaded=True, request_handler=_QuietMotoRequestHandler
         )
@@ -74,9 +93,9 @@ class LocalS3Server:
         self._thread = None
 
 
-def start_s3_server(port: int = 0) -> LocalS3Server:
+def start_s3_server(port: int = 0, mirror_dir: Path | None = None) -> LocalS3Server:
     """Start a local S3 server and return it (its `endpoint_url` is ready)."""
-    server = LocalS3Server(port=port)
+    server = LocalS3Server(port=port, mirror_dir=mirror_dir)
     server.start()
     return server
 
