@@ -74,3 +74,23 @@ class Finished(Event):
     """The sub-pipeline completed; `summary` holds its figures (BLEU, chrF, counts)."""
 
     summary: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CostEstimated(Event):
+    """What a sub-pipeline would cost on Amazon Translate, before any billed call."""
+
+    variant: str
+    characters: int
+    usd: float
+    usd_per_million_chars: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class RunFinished(Event):
+    """The whole run ended (pipeline is ""); the report is written."""
+
+    succeeded: bool
+    report_markdown: str = ""
+    report_json: str = ""
+    failed: tuple[str, ...] = ()  # one line per failed sub-pipeline: "name: reason"

@@ -1,0 +1,178 @@
+"""`amts-tui --auto`: the experiment without a UI, over SSH or in CI.
+
+Progress bars (rich) when stdout is a terminal, one plain line per event otherwise. The report
+path is printed at the end; the exit status is 0 only when every sub-pipeline succeeded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from engine import events as ev
+from engine.config import ExperimentConfig, demo_config, load_config
+from engine.errors import AmtsError
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # some sub-pipeline failed or was stopped
+EXIT_ERROR = 2  # the run could not start (config, book, cost limit)
+
+SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+def describe(event: ev.Event) -> str:
+    """One plain line for an event (the non-terminal output, and the log of the rich view)."""
+    who = f"[{event.pipeline}] " if event.pipeline else ""
+    match event:
+        case ev.StageStarted(stage=stage):
+            return f"{who}{stage} started"
+        case ev.StageFinished(stage=stage, seconds=seconds):
+            return f"{who}{stage} finished in {seconds:.1f} s"
+        case ev.Progress(stage=stage, done=done, total=total):
+            return f"{who}{stage} {done}/{total}"
+        case ev.ResourceStatus(name=name, status=status, imported=imported, failed=failed,
+                               skipped=skipped):
+            return (f"{who}parallel data {name}: {status} (imported {imported}, failed {failed}, "
+                    f"skipped {skipped})")
+        case ev.JobStatus(job_id=job_id, status=status, documents_done=done,
+                          documents_total=total, message=message):
+            docs = f" {done}/{total} documents" if total else ""
+            return f"{who}job {job_id}: {status}{docs}" + (f" — {message}" if message else "")
+        case ev.CostEstimated(variant=variant, characters=chars, usd=usd):
+            return f"{who}cost estimate: {chars} characters, ${usd:.4f} ({variant})"
+        case ev.Warning(message=message, path=path, line=line):
+            where = f"{path}:{line}: " if path and line else f"{path}: " if path else ""
+            return f"{who}warning: {where}{message}"
+        case ev.Failed(message=message, stage=stage):
+            return f"{who}FAILED" + (f" at {stage}" if stage else "") + f": {message}"
+        case ev.Finished(summary=summary):
+            bleu, chrf = summary.get("bleu"), summary.get("chrf")
+            scores = f" BLEU {bleu:.2f} chrF {chrf:.2f}" if bleu is not None and chrf is not None else ""
+            return f"{who}finished{scores}"
+        case ev.RunFinished(succeeded=ok, report_markdown=report):
+            return f"run {'succeeded' if ok else 'failed'}; report: {report}"
+    return f"{who}{type(event).__name__}"
+
+
+class PlainPrinter:
+    """One line per event, flushed, for logs without a terminal."""
+
+    def __init__(self, out: TextIO):
+        self.out = out
+
+    def __call__(self, event: ev.Event) -> None:
+        if isinstance(event, ev.Progress) and event.done not in (0, event.total) and event.done % 50:
+            return  # a line per 50 steps is plenty in a log
+        print(describe(event), file=self.out, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+class RichProgress:
+    """One progress bar per sub-pipeline (its stage as the description), warnings printed above."""
+
+    STAGE_WEIGHT = ("prepare-data", "upload-data", "parallel-data", "prepare-docs", "upload-docs",
+                    "job", "translate", "download", "restore", "evaluate")
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.console = Console()
+        self.progress = Progress(TextColumn("{task.fields[name]:<22}"), BarColumn(),
+                                 TextColumn("{task.description}"), TimeElapsedColumn(),
+                                 console=self.console)
+        self.tasks: dict[str, int] = {}
+        self.progress.start()
+
+    def _task(self, name: str) -> int:
+        if name not in self.tasks:
+            self.tasks[name] = self.progress.add_task("waiting", total=len(self.STAGE_WEIGHT),
+                                                      name=name)
+        return self.tasks[name]
+
+    def __call__(self, event: ev.Event) -> None:
+        if not event.pipeline:
+            self.console.print(describe(event))
+            return
+        task = self._task(event.pipeline)
+        match event:
+            case ev.StageStarted(stage=stage):
+                step = self.STAGE_WEIGHT.index(stage) if stage in self.STAGE_WEIGHT else 0
+                self.progress.update(task, description=stage, completed=step)
+            case ev.Progress(stage=stage, done=done, total=total):
+                self.progress.update(task, description=f"{stage} {done}/{total}")
+            case ev.JobStatus(status=status, documents_done=done, documents_total=total):
+                docs = f" {done}/{total}" if total else ""
+                self.progress.update(task, description=f"job {status}{docs}")
+            case ev.ResourceStatus(status=status):
+                self.progress.update(task, description=f"parallel data {status}")
+            case ev.Finished():
+                self.progress.update(task, description="[green]done", completed=len(self.STAGE_WEIGHT))
+            case ev.Failed():
+                self.progress.update(task, description="[red]failed")
+                self.console.print(describe(event), style="red", markup=False, highlight=False)
+            case ev.Warning() | ev.CostEstimated():
+                self.console.print(describe(event), markup=False, highlight=False)
+
+    def close(self) -> None:
+        self.progress.stop()
+
+
+def load_experiment(config_path: Path | None, demo: bool) -> ExperimentConfig:
+    """The config to run: the demo on sample_data, a named file, or ./amts.toml."""
+    if demo:
+        return demo_config(SAMPLE_DATA)
+    path = config_path or Path("amts.toml")
+    if config_path is None and not path.is_file():
+        raise AmtsError("no config: pass --config FILE (or put amts.toml here), or use --demo")
+    return load_config(path)
+
+
+def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
+                 out: TextIO | None = None, force_plain: bool = False) -> int:
+    """Run the experiment headless and return the process exit status."""
+    out = out or sys.stdout
+    try:
+        config = load_experiment(config_path, demo)
+    except AmtsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    use_rich = not force_plain and out is sys.stdout and out.isatty()
+    printer: PlainPrinter | RichProgress = RichProgress() if use_rich else PlainPrinter(out)
+    try:
+        result = asyncio.run(_run(config, printer, resume))
+    except AmtsError as exc:
+        printer.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        printer.close()
+        print("interrupted: run again with --resume to re-attach to started jobs", file=sys.stderr)
+        return 130
+    printer.close()
+    print(f"report: {result.report_markdown}", file=out)
+    print(f"report (JSON): {result.report_json}", file=out)
+    if result.succeeded:
+        return EXIT_OK
+    for failed in result.failed:
+        print(f"failed: {failed.name}: {failed.status}"
+              + (f" at {failed.failed_stage}" if failed.failed_stage else "")
+              + f": {failed.message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+async def _run(config: ExperimentConfig, printer, resume: bool):
+    from engine.pipeline import run_experiment
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    try:  # SIGTERM (CI cancelling, ssh hang-up) stops cleanly: the run stays resumable
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+    except (NotImplementedError, RuntimeError):
+        pass
+    return await run_experiment(config, printer, stop, resume)

@@ -1,0 +1,228 @@
+"""The experiment end to end on the local backend: concurrency, failure containment, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from amts_tui.evaluate_cmd import run_evaluate
+from amts_tui.headless import run_headless
+from engine import events as ev
+from engine.backends.local import LocalFaults, start_local_backend
+from engine.config import load_config
+from engine.errors import AmtsError
+from engine.pipeline import run_experiment
+from engine.state import StateStore
+
+# A tiny en→zh book of our own text. Some sentences recur across sections, so a memory built
+# from the training sections covers part of the held-out ones (bleu, models) and not the rest.
+SECTIONS = {
+    "chapter_intro/overview": (
+        "# Overview\n:label:`sec_overview`\n\nThis book teaches machine translation.\n"
+        "Each chapter builds on the previous one.\n\nWe use `numpy` for arrays and $x_i$ for inputs.\n\n"
+        "```{.python .input}\nimport numpy as np\n```\n\n"
+        "Translation memories store pairs of sentences.\nThey help translators work faster.\n",
+        "# 概述\n:label:`sec_overview`\n\n本书讲授机器翻译。\n每一章都建立在前一章之上。\n\n"
+        "我们使用`numpy`处理数组，用$x_i$表示输入。\n\n```{.python .input}\nimport numpy as np\n```\n\n"
+        "翻译记忆库存储句子对。\n它们帮助译者更快地工作。\n"),
+    "chapter_intro/data": (
+        "# Data\n\nParallel data pairs a sentence with its translation.\n"
+        "Good data matters more than big models.\n\nTranslation memories store pairs of sentences.\n\n"
+        "## Cleaning\n\nRemove empty lines before training.\nCheck every file for errors.\n",
+        "# 数据\n\n平行数据将句子与其译文配对。\n好的数据比大模型更重要。\n\n翻译记忆库存储句子对。\n\n"
+        "## 清洗\n\n训练前删除空行。\n检查每个文件是否有错误。\n"),
+    "chapter_intro/models": (
+        "# Models\n\nA model maps a sentence to its translation.\nEach chapter builds on the previous one.\n\n"
+        "Good data matters more than big models.\nWe evaluate models with BLEU.\n",
+        "# 模型\n\n模型将句子映射到其译文。\n每一章都建立在前一章之上。\n\n"
+        "好的数据比大模型更重要。\n我们用BLEU评估模型。\n"),
+    "chapter_eval/bleu": (
+        "# BLEU\n\nWe evaluate models with BLEU.\nBLEU counts matching n-grams.\n\n"
+        "Check every file for errors.\nA higher score is better.\n",
+        "# BLEU\n\n我们用BLEU评估模型。\nBLEU统计匹配的n元语法。\n\n检查每个文件是否有错误。\n分数越高越好。\n"),
+    "chapter_eval/chrf": (
+        "# chrF\n\nchrF compares character n-grams.\nIt suits languages without spaces.\n\n"
+        "A higher score is better.\nRemove empty lines before training.\n",
+        "# chrF\n\nchrF比较字符n元语法。\n它适合没有空格的语言。\n\n分数越高越好。\n训练前删除空行。\n"),
+}
+HELD_OUT_ONLY_SENTENCE = "BLEU counts matching n-grams."
+
+
+def write_book(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.ini").write_text("[project]\nlang = zh\n\n[translation]\norigin_lang = en\n",
+                                     encoding="utf-8")
+    (root / "TERMINOLOGY.md").write_text("## 英汉术语对照\n\n模型，model\n\n数据，data\n",
+                                         encoding="utf-8")
+    for name, (en, zh) in SECTIONS.items():
+        path = root / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(zh, encoding="utf-8")
+        (root / f"{name}_origin.md").write_text(en, encoding="utf-8")
+    return root
+
+
+def make_config(tmp_path: Path, extra: str = "", job_seconds: float = 0.02) -> Path:
+    write_book(tmp_path / "book")
+    path = tmp_path / "amts.toml"
+    path.write_text(f"""workdir = "work"
+[book]
+path = "book"
+[evaluation]
+articles = ["bleu", "chapter_intro/models.md"]
+[backend]
+poll_seconds = 0.05
+max_poll_seconds = 0.2
+local_job_seconds = {job_seconds}
+[align]
+jobs = 1
+{extra}""", encoding="utf-8")
+    return path
+
+
+async def test_both_directions_all_variants_concurrently(tmp_path):
+    config = load_config(make_config(tmp_path))
+    seen: list[ev.Event] = []
+    result = await run_experiment(config, seen.append)
+
+    assert result.succeeded, [(p.name, p.message) for p in result.failed]
+    names = [p.name for p in result.pipelines]
+    assert names == [f"{d}/{v}" for d in ("en-zh", "zh-en")
+                     for v in ("no-act", "act-paragraph", "act-sentence")]
+    assert result.held_out == ("chapter_eval/bleu.md", "chapter_intro/models.md")
+    # Concurrency: every sub-pipeline had started before the first one finished.
+    first_finish = next(i for i, e in enumerate(seen) if isinstance(e, ev.Finished))
+    started = {e.pipeline for e in seen[:first_finish] if isinstance(e, ev.StageStarted)}
+    assert started == set(names)
+
+    by_name = {p.name: p for p in result.pipelines}
+    for direction in ("en-zh", "zh-en"):
+        baseline, act = by_name[f"{direction}/no-act"], by_name[f"{direction}/act-sentence"]
+        # The local TranslateText has no memory: it translates nothing. The sentence memory
+        # covers the held-out sentences that also occur in training sections.
+        assert baseline.job_id == "" and act.job_id
+        assert act.bleu > baseline.bleu + 10
+        assert act.translated_segments > 0 and act.untranslated_segments > 0
+        assert {a.path for a in act.articles} == set(result.held_out)
+        assert act.parallel_data["written"] > 0 and act.parallel_data["imported"] == act.parallel_data["written"]
+        assert act.characters_sent > 0 and act.estimated_usd > baseline.estimated_usd
+    assert len({by_name[n].job_id for n in names if "act-" in n}) == 4
+
+    # Held out means held out: the held-out-only sentence is in no parallel data file.
+    for name in ("en-zh/act-sentence", "zh-en/act-paragraph"):
+        data = Path(by_name[name].parallel_data["path"]).read_text(encoding="utf-8")
+        assert HELD_OUT_ONLY_SENTENCE not in data and "Remove empty lines before training." in data
+
+    report = result.report_markdown.read_text(encoding="utf-8")
+    assert "## en → zh" in report and "## zh → en" in report and "were excluded" in report
+    data = json.loads(result.report_json.read_text(encoding="utf-8"))
+    assert data["succeeded"] is True and len(data["pipelines"]) == 6
+    assert data["include_held_out_in_data"] is False
+    restored = Path(by_name["en-zh/act-sentence"].articles[0].output_path).read_text(encoding="utf-8")
+    assert restored.startswith("# ")  # Markdown, not HTML
+    assert isinstance(seen[-1], ev.RunFinished) and seen[-1].succeeded
+
+
+async def test_article_bleu_equals_sacrebleu_command_line(tmp_path):
+    config = load_config(make_config(tmp_path, '[[pipelines]]\npair = "en-zh"\nvariant = "act-sentence"\n'))
+    result = await run_experiment(config)
+    [pipeline] = result.pipelines
+    article = next(a for a in pipeline.articles if a.path == "chapter_intro/models.md")
+    units = config.workdir / "runs" / result.run_id / "en-zh__act-sentence" / "units"
+    hyp, ref = units / "chapter_intro/models.hyp.txt", units / "chapter_intro/models.ref.txt"
+    cli = subprocess.run([sys.executable, "-m", "sacrebleu", str(ref), "-i", str(hyp), "-tok", "zh",
+                          "-b", "-w", "4", "-m", "bleu"], capture_output=True, text=True, check=True)
+    assert float(cli.stdout.strip()) == pytest.approx(article.bleu, abs=1e-4)
+    # The evaluate subcommand on the same files gives the same figure and writes the JSON.
+    (tmp_path / "hyp").mkdir()
+    (tmp_path / "ref").mkdir()
+    (tmp_path / "hyp" / "models.txt").write_bytes(hyp.read_bytes())
+    (tmp_path / "ref" / "models.txt").write_bytes(ref.read_bytes())
+    out = io.StringIO()
+    assert run_evaluate(tmp_path / "hyp", tmp_path / "ref", "zh", tmp_path / "s.json", out=out) == 0
+    scores = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert scores["articles"][0]["bleu"] == pytest.approx(article.bleu, abs=0.01)
+    assert "tok:zh" in scores["signature"] and "models.txt" in out.getvalue()
+
+
+async def test_a_failing_job_is_contained(tmp_path):
+    config = load_config(make_config(tmp_path))
+    seen: list[ev.Event] = []
+    result = await run_experiment(config, seen.append,
+                                  local_faults=LocalFaults(fail_job_name_pattern="act-paragraph"))
+    failed = {p.name for p in result.failed}
+    assert failed == {"en-zh/act-paragraph", "zh-en/act-paragraph"}
+    assert {e.pipeline for e in seen if isinstance(e, ev.Failed)} == failed
+    assert all(p.failed_stage == "job" and "Injected failure" in p.message for p in result.failed)
+    assert sum(p.succeeded for p in result.pipelines) == 4
+    assert "## Failed sub-pipelines" in result.report_markdown.read_text(encoding="utf-8")
+
+
+async def test_cost_limit_stops_the_run_before_it_starts(tmp_path):
+    config = load_config(make_config(tmp_path, "[limits]\nmax_cost_usd = 0.001\n"))
+    seen: list[ev.Event] = []
+    with pytest.raises(AmtsError, match="max_cost_usd"):
+        await run_experiment(config, seen.append)
+    assert any(isinstance(e, ev.CostEstimated) for e in seen)
+    assert not any(isinstance(e, ev.StageStarted) for e in seen)
+    assert StateStore(config.workdir).jobs() == []
+
+
+async def test_killed_after_job_start_resumes_the_same_job(tmp_path):
+    config = load_config(make_config(tmp_path, '[[pipelines]]\npair = "en-zh"\nvariant = "act-sentence"\n',
+                                     job_seconds=0.4))
+    started = asyncio.Event()
+
+    def watch(event: ev.Event) -> None:
+        if isinstance(event, ev.JobStatus):
+            started.set()
+
+    task = asyncio.create_task(run_experiment(config, watch))
+    await asyncio.wait_for(started.wait(), 60)
+    task.cancel()  # what a kill looks like from inside: the run stops at its next await
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    store = StateStore(config.workdir)
+    [job] = store.jobs()
+    assert job.job_id and job.status in ("SUBMITTED", "IN_PROGRESS")
+
+    queue: asyncio.Queue = asyncio.Queue()
+    result = await run_experiment(config, queue, resume=True)
+    assert result.succeeded and result.resumed
+    assert result.pipelines[0].job_id == job.job_id
+    assert [j.job_id for j in store.jobs()] == [job.job_id]
+    events = [queue.get_nowait() for _ in range(queue.qsize())]
+    assert any(isinstance(e, ev.Warning) and "re-attached" in e.message for e in events)
+
+    # The service itself saw one job, never a second start.
+    import boto3
+
+    with start_local_backend(config.workdir, job_delay=0.01) as backend:
+        client = boto3.client("translate", region_name="us-east-1",
+                              endpoint_url=backend.translate_endpoint,
+                              aws_access_key_id="testing", aws_secret_access_key="testing")
+        jobs = client.list_text_translation_jobs()["TextTranslationJobPropertiesList"]
+    assert [j["JobId"] for j in jobs] == [job.job_id]
+
+
+def test_headless_plain_output_and_exit_status(tmp_path):
+    config = make_config(tmp_path, '[[pipelines]]\npair = "zh-en"\nvariants = ["no-act", "act-sentence"]\n')
+    out = io.StringIO()
+    assert run_headless(config, demo=False, resume=False, out=out) == 0
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("[zh-en/act-sentence] job ") for line in lines)
+    assert any("cost estimate" in line for line in lines)
+    assert lines[-2].startswith("report: ") and Path(lines[-2][8:]).is_file()
+
+
+def test_headless_config_error_exit_status(tmp_path, capsys):
+    path = tmp_path / "amts.toml"
+    path.write_text("[backend]\nkind = \"gcp\"\n", encoding="utf-8")
+    assert run_headless(path, demo=False, resume=False, out=io.StringIO()) == 2
+    assert "backend.kind" in capsys.readouterr().err
