@@ -211,7 +211,8 @@ class _Reader:
 
     def resolve(self, value: str) -> Path:
         path = Path(value).expanduser()
-        return path if path.is_absolute() else (self.base / path)
+        # Resolved so that reports name the book plainly, not as "examples/../../shared/...".
+        return (path if path.is_absolute() else self.base / path).resolve()
 
     def error(self, table: str, key: str, message: str) -> AmtsError:
         return AmtsError(message, self.file or "<config>", _line_of(self.text, table, key))

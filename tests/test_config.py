@@ -67,7 +67,7 @@ format = "tsv"
 quit = "ctrl+q"
 """))
     assert config.workdir == tmp_path / "work"
-    assert config.book.path == tmp_path / "../d2l-zh"
+    assert config.book.path == (tmp_path / "../d2l-zh").resolve()
     assert config.pipelines == (PipelineSpec("en", "zh", "act-sentence"), PipelineSpec("en", "zh", "no-act"),
                                 PipelineSpec("zh", "en", "act-paragraph"))
     assert config.evaluation.articles == ("bert-dataset", "chapter_x/approx-training.md")
