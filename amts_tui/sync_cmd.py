@@ -1,0 +1,112 @@
+"""`amts-tui sync BOOK --upstream DIR`: plan (and with --write apply) a sync with the new source."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from engine.atomic import write_text_atomic
+from engine.errors import AmtsError
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="amts-tui sync",
+        description="Plan (and with --write apply) a sync of a translated book with its new upstream "
+                    "source: reuse the human translation of every unchanged sentence, machine-translate "
+                    "the rest and mark it for review.")
+    p.add_argument("book", type=Path, help="a d2lbook translation repo (NAME_origin.md beside NAME.md)")
+    p.add_argument("--upstream", type=Path, required=True, help="the new source book (NAME.md at the same paths)")
+    p.add_argument("--json", type=Path, metavar="FILE", help="also write the plan as JSON")
+    p.add_argument("--write", action="store_true", help="apply: write NAME.md and NAME_origin.md")
+    p.add_argument("--workdir", type=Path, help="work folder for the local backend (default: a temp folder)")
+    p.add_argument("--backend", choices=("local", "aws"), default="local",
+                   help="machine translation for --write (default local: text comes back untranslated)")
+    p.add_argument("--region", default="us-east-1", help="AWS region (--backend aws)")
+    p.add_argument("--profile", help="AWS profile (--backend aws; default: the standard chain)")
+    p.add_argument("--threshold", type=float, default=None, metavar="N",
+                   help="similarity 0..100 from which a changed sentence counts as edited (default 60)")
+    p.add_argument("--review-marker", default=None, metavar="COMMENT",
+                   help='the HTML comment after each machine-translated unit '
+                        '(default "<!-- amts: machine translation, review -->")')
+    p.add_argument("--jobs", type=int, default=None, help="worker processes for aligning (default: all cores)")
+    return p
+
+
+def print_plan(plan, seconds: float, out=None) -> None:
+    """The per-section table and the whole-book line."""
+    out = out or sys.stdout
+    width = max([len("section")] + [len(s.path) for s in plan.sections])
+    header = f"{'section':<{width}}  {'unchanged':>9} {'edited':>6} {'new':>5} {'deleted':>7} {'review':>6} {'saved':>6} {'MT chars':>9}"
+    print(header, file=out)
+    print("-" * len(header), file=out)
+    for s in plan.sections:
+        mark = " (new upstream)" if s.status == "new-upstream" else ""
+        print(f"{s.path:<{width}}  {s.unchanged:>9} {s.edited:>6} {s.new:>5} {s.deleted:>7} "
+              f"{s.counts.awaiting_review:>6} {s.workload_saved:>6.1%} {s.characters:>9}{mark}", file=out)
+    c = plan.counts
+    print("-" * len(header), file=out)
+    print(f"{len(plan.sections)} sections: {c.unchanged} unchanged, {c.edited} edited, {c.new} new, "
+          f"{c.deleted} deleted units ({c.awaiting_review} machine units awaiting review); "
+          f"workload saved {plan.workload_saved:.1%}; {plan.characters_to_translate} characters to machine-"
+          f"translate, ${plan.cost.usd:.2f} at ${plan.cost.usd_per_million_chars:g}/M ({plan.cost.variant}); "
+          f"planned in {seconds:.2f} s", file=out)
+    for path in plan.deleted_upstream:
+        print(f"upstream no longer has {path}: kept in the book (delete it by hand if it should go)", file=out)
+    for skipped in plan.skipped:
+        print(f"skipped {skipped}", file=sys.stderr)
+
+
+def _apply(plan, args: argparse.Namespace, marker_kwargs: dict):
+    from engine.sync_apply import apply_with_backend, apply_with_local_backend
+
+    if args.backend == "aws":
+        from engine.backends.settings import BackendSettings
+
+        settings = BackendSettings(kind="aws", region=args.region, profile=args.profile)
+        return asyncio.run(apply_with_backend(plan, settings, **marker_kwargs))
+    if args.workdir is not None:
+        return apply_with_local_backend(plan, args.workdir, **marker_kwargs)
+    with tempfile.TemporaryDirectory(prefix="amts-sync-") as workdir:
+        return apply_with_local_backend(plan, Path(workdir), **marker_kwargs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; 0 done, 1 some sections skipped, 2 usage or error."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
+    try:
+        from engine.sync_plan import plan_sync
+        from engine.sync_section import DEFAULT_EDIT_THRESHOLD
+
+        threshold = DEFAULT_EDIT_THRESHOLD if args.threshold is None else args.threshold
+        if not 0.0 <= threshold <= 100.0:
+            raise AmtsError("--threshold must be between 0 and 100")
+        started = time.perf_counter()
+        plan = plan_sync(args.book, args.upstream, edit_threshold=threshold, jobs=args.jobs)
+        print_plan(plan, time.perf_counter() - started)
+        if args.json is not None:
+            write_text_atomic(args.json, json.dumps(plan.to_json(), ensure_ascii=False, indent=1) + "\n")
+            print(f"plan written to {args.json}")
+        if args.write:
+            marker_kwargs = {"review_marker": args.review_marker} if args.review_marker else {}
+            result = _apply(plan, args, marker_kwargs)
+            for line in result.summary_lines():
+                print(line)
+    except AmtsError as exc:
+        print(f"amts-tui sync: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_PARTIAL if plan.skipped else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
