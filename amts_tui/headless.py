@@ -16,11 +16,13 @@ from engine import events as ev
 from engine.config import ExperimentConfig, demo_config, load_config
 from engine.errors import AmtsError
 
+from amts_tui.paths import sample_data_dir
+
 EXIT_OK = 0
 EXIT_FAILED = 1  # some sub-pipeline failed or was stopped
 EXIT_ERROR = 2  # the run could not start (config, book, cost limit)
 
-SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DATA = sample_data_dir()
 
 
 def describe(event: ev.Event) -> str:
