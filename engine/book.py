@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import AmtsError
+from engine.textfile import read_utf8
 
 ORIGIN_SUFFIX = "_origin.md"
 
@@ -78,15 +79,7 @@ def read_book_config(root: Path) -> BookConfig:
 def read_markdown_file(path: Path, display: str | None = None) -> str:
     """Read a Markdown file as UTF-8, with an error naming the file (and line) when it is not."""
     name = display or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise AmtsError(f"cannot read file: {exc.strerror}", name) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise AmtsError(f"not UTF-8 (byte 0x{data[exc.start]:02x})", name, line) from None
+    text = read_utf8(path, name)
     if not text.strip():
         raise AmtsError("file is empty", name)
     return text

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.errors import AmtsError
+from engine.textfile import read_utf8
 from engine.pairs import AlignedPair
 
 FORMATS = ("csv", "tsv", "tmx", "jsonl")
@@ -82,16 +83,7 @@ def format_of(path: str | Path, fmt: str | None = None) -> str:
 
 def read_text_utf8(path: str | Path) -> str:
     """The file's text as UTF-8, without a byte-order mark; AmtsError naming the file otherwise."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise AmtsError(f"cannot read parallel data: {exc.strerror}", path) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise AmtsError("not UTF-8 text", path, line) from None
-    return text.removeprefix("\ufeff")
+    return read_utf8(path, what="parallel data")
 
 
 def unguard(text: str) -> str:
