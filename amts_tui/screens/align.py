@@ -1,0 +1,241 @@
+"""Align screen: articles on the left, their aligned pairs on the right; filter, exclude, export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Label, OptionList, ProgressBar, Select, Static
+from textual.widgets.option_list import Option
+
+from amts_tui.messages import PairToggled
+from amts_tui.screens.base import AmtsScreen
+from amts_tui.screens.export import ExportScreen
+from amts_tui.session import pair_key
+from amts_tui.widgets.pair_table import PairTable
+
+ALL_ARTICLES = "*"
+#: Confidence filters: label, lowest kept, highest kept (exclusive).
+CONFIDENCE_FILTERS = {
+    "all": ("Any confidence", 0.0, 2.0),
+    "high": ("≥ 0.9", 0.9, 2.0),
+    "mid": ("0.5 – 0.9", 0.5, 0.9),
+    "low": ("< 0.5 (doubtful)", 0.0, 0.5),
+}
+
+
+class AlignScreen(AmtsScreen):
+    """Browse the book's aligned pairs and choose which go into the parallel data."""
+
+    MODE = "align"
+    AUTO_FOCUS = "#align-pairs"
+    BINDINGS = [
+        Binding("slash", "focus_search", "Search", id="align.search"),
+        Binding("f", "cycle_filter", "Confidence", id="align.filter"),
+        Binding("g", "toggle_granularity", "Para/sent", id="align.granularity"),
+        Binding("e", "export", "Export", id="align.export"),
+        Binding("escape", "focus_table", "Table", show=False, id="align.focus-table"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.granularity = "sentence"
+        self.article = ALL_ARTICLES
+        self._search_timer: Timer | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="align-body"):
+            with Vertical(id="align-articles", classes="sidebar"):
+                yield Label("Articles", classes="section-title")
+                yield OptionList(id="align-article-list")
+            with Vertical(id="align-main"):
+                with Horizontal(id="align-toolbar", classes="toolbar"):
+                    yield Input(placeholder="/ search source or target", id="align-search")
+                    yield Select([(label, key) for key, (label, _, _) in CONFIDENCE_FILTERS.items()],
+                                 value="all", allow_blank=False, id="align-confidence")
+                yield ProgressBar(id="align-progress", show_eta=False)
+                yield PairTable(id="align-pairs")
+                yield Static("", id="align-detail")
+                yield Static("Open a book on the Book screen (1) to see its aligned pairs.", id="align-status")
+
+    def on_mount(self) -> None:
+        self.query_one("#align-progress").display = False
+
+    def book_changed(self) -> None:
+        session = self.amts.session
+        self.query_one("#align-article-list", OptionList).clear_options()
+        self.query_one(PairTable).show_pairs([], set())
+        if session.book is None:
+            return
+        if session.alignment is not None:
+            self._show_alignment()
+            return
+        progress = self.query_one("#align-progress", ProgressBar)
+        progress.display = True
+        progress.update(total=len(session.book.sections), progress=0)
+        self._status(f"Aligning {len(session.book.sections)} sections…")
+        self.align(session.book_version)
+
+    # -- the alignment worker -----------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="align", name="Align book", exit_on_error=False)
+    def align(self, book_version: int) -> None:
+        """Align the whole book off the event loop (sections in parallel, cached on disk)."""
+        session = self.amts.session
+        book = session.book
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self.query_one("#align-progress", ProgressBar).update,
+                                      total=total, progress=done)
+
+        alignment = self.amts.service.align_book(book, on_progress=progress)
+        self.app.call_from_thread(self._alignment_ready, alignment, book_version)
+
+    def _alignment_ready(self, alignment, book_version: int) -> None:
+        if book_version != self.amts.session.book_version:
+            return  # another book was opened meanwhile
+        self.amts.session.alignment = alignment
+        self._show_alignment()
+        warnings = len(alignment.warnings) + len(alignment.skipped)
+        if warnings:
+            self.notify(f"{warnings} warnings or skipped files while aligning", severity="warning")
+
+    def worker_failed(self, worker, error) -> None:
+        self.query_one("#align-progress").display = False
+        if worker.group == "align":
+            self._status(f"Alignment not available: {escape(str(error))}")
+
+    # -- drawing ------------------------------------------------------------------------------
+    def _show_alignment(self) -> None:
+        self.query_one("#align-progress").display = False
+        alignment = self.amts.session.alignment
+        articles = self.query_one("#align-article-list", OptionList)
+        articles.clear_options()
+        total = sum(len(s.pairs(self.granularity)) for s in alignment.sections)
+        articles.add_option(Option(f"All articles ({total:,})", id=ALL_ARTICLES))
+        for section in alignment.sections:
+            articles.add_option(Option(f"{section.name} ({len(section.pairs(self.granularity))})",
+                                       id=section.name))
+        articles.highlighted = 0
+        self.article = ALL_ARTICLES
+        self.refresh_pairs()
+
+    def refresh_pairs(self) -> None:
+        """Redraw the table from the alignment with the current article, search and filter."""
+        alignment = self.amts.session.alignment
+        if alignment is None:
+            return
+        search = self.query_one("#align-search", Input).value.strip().lower()
+        _, low, high = CONFIDENCE_FILTERS[str(self.query_one("#align-confidence", Select).value)]
+        rows, total = [], 0
+        for section in alignment.sections:
+            if self.article not in (ALL_ARTICLES, section.name):
+                continue
+            for i, pair in enumerate(section.pairs(self.granularity)):
+                total += 1
+                if not low <= pair.confidence < high:
+                    continue
+                if search and search not in pair.source.lower() and search not in pair.target.lower():
+                    continue
+                rows.append((pair_key(pair, i), pair))
+        session = self.amts.session
+        self.query_one(PairTable).show_pairs(rows, session.excluded)
+        self._status(f"[b]{self.granularity}[/b] pairs (g): {len(rows):,} of {total:,} shown · "
+                     f"{len(session.excluded):,} excluded")
+        self.query_one("#align-detail", Static).update("")
+
+    def _status(self, text: str) -> None:
+        self.query_one("#align-status", Static).update(text)
+
+    # -- events and actions -------------------------------------------------------------------
+    @on(OptionList.OptionHighlighted, "#align-article-list")
+    def _article_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        article = event.option.id or ALL_ARTICLES
+        if article != self.article:
+            self.article = article
+            self.refresh_pairs()
+
+    @on(OptionList.OptionSelected, "#align-article-list")
+    def _article_selected(self) -> None:
+        self.query_one(PairTable).focus()
+
+    @on(Input.Changed, "#align-search")
+    def _search_changed(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(0.25, self.refresh_pairs)
+
+    @on(Input.Submitted, "#align-search")
+    def _search_submitted(self) -> None:
+        self.query_one(PairTable).focus()
+
+    @on(Select.Changed, "#align-confidence")
+    def _filter_changed(self) -> None:
+        self.refresh_pairs()
+
+    @on(DataTable.RowHighlighted, "#align-pairs")
+    def _pair_highlighted(self) -> None:
+        current = self.query_one(PairTable).current
+        if current is None:
+            return
+        _, pair = current
+        self.query_one("#align-detail", Static).update(
+            f"[b]{escape(pair.path)}[/b]:{pair.source_line}  bead {pair.bead}  "
+            f"confidence {pair.confidence:.2f}\n{escape(pair.source)}\n[$text-accent]{escape(pair.target)}[/]")
+
+    @on(PairToggled)
+    def _pair_toggled(self, message: PairToggled) -> None:
+        excluded = self.amts.session.excluded
+        excluded.add(message.key) if message.excluded else excluded.discard(message.key)
+        verb = "Excluded" if message.excluded else "Included"
+        self.notify(f"{verb} pair · {len(excluded):,} excluded", timeout=2)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#align-search", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(PairTable).focus()
+
+    def action_cycle_filter(self) -> None:
+        select = self.query_one("#align-confidence", Select)
+        keys = list(CONFIDENCE_FILTERS)
+        select.value = keys[(keys.index(str(select.value)) + 1) % len(keys)]
+
+    def action_toggle_granularity(self) -> None:
+        self.granularity = "paragraph" if self.granularity == "sentence" else "sentence"
+        if self.amts.session.alignment is not None:
+            self._show_alignment()
+
+    def action_export(self) -> None:
+        session = self.amts.session
+        if session.alignment is None or session.book is None:
+            self.notify("Nothing aligned yet", severity="warning")
+            return
+        pairs = session.included_pairs(self.granularity)
+        book = session.book
+        name = Path(session.book_label).name or "book"
+        default = (self.amts.service.work_dir / "exports" /
+                   f"{name}.{book.source_lang}-{book.target_lang}.{self.granularity}.csv")
+
+        def export(choice: tuple[str, Path] | None) -> None:
+            if choice is not None:
+                self.export(pairs, choice[0], choice[1])
+
+        self.app.push_screen(ExportScreen(self.amts.service.export_formats(), default, len(pairs)), export)
+
+    @work(thread=True, group="export", name="Export parallel data", exit_on_error=False)
+    def export(self, pairs, fmt: str, path: Path) -> None:
+        book = self.amts.session.book
+        lines = self.amts.service.export_pairs(pairs, path, fmt, book.source_lang, book.target_lang)
+        self.app.call_from_thread(self.notify, "\n".join(lines), title="Exported", timeout=8)
+
+    def screen_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Export parallel data", "Write the included pairs as CSV/TSV/TMX",
+                            self.action_export)
+        yield SystemCommand("Toggle paragraph/sentence pairs", "Switch the alignment granularity",
+                            self.action_toggle_granularity)

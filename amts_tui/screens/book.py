@@ -1,0 +1,165 @@
+"""Book screen: pick a book (recent, a path, the demo) and its direction; see its size and cost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.widgets import Button, DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from amts_tui.messages import BookOpened
+from amts_tui.screens.base import AmtsScreen
+from amts_tui.service import BookStats
+from engine.book import Book
+
+
+class BookScreen(AmtsScreen):
+    """Open a book and see what translating it would take."""
+
+    MODE = "book"
+    AUTO_FOCUS = "#book-list"
+    BINDINGS = [
+        Binding("o", "focus_path", "Open path", id="book.focus-path"),
+        Binding("d", "open_demo", "Demo book", id="book.open-demo"),
+        Binding("r", "reverse", "Reverse direction", id="book.reverse"),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="book-body"):
+            with Vertical(id="book-picker", classes="sidebar"):
+                yield Label("Books", classes="section-title")
+                yield OptionList(id="book-list")
+                yield Label("Path to a book", classes="field-label")
+                yield Input(placeholder="~/src/d2l-zh", id="book-path")
+                yield Label("Direction", classes="field-label")
+                yield Select([], prompt="open a book first", id="book-direction", allow_blank=True)
+                yield Button("Open", id="book-open", variant="primary", compact=True)
+            with VerticalScroll(id="book-details"):
+                yield Static("No book open. Pick one on the left, or press [b]d[/b] for the demo book.",
+                             id="book-summary")
+                yield Label("Size of the source text", classes="section-title")
+                yield DataTable(id="book-stats", cursor_type="none", show_cursor=False)
+                yield Label("Cost estimate per variant", classes="section-title")
+                yield DataTable(id="book-cost", cursor_type="none", show_cursor=False)
+                yield Static("", id="book-skipped")
+
+    def on_mount(self) -> None:
+        stats = self.query_one("#book-stats", DataTable)
+        stats.add_columns("Sections", "Paragraphs", "Sentences", "Characters")
+        cost = self.query_one("#book-cost", DataTable)
+        cost.add_columns("Variant", "Characters", "USD", "Note")
+        self._fill_book_list()
+        if self.amts.initial_book and self.amts.session.book is None:
+            self.open_book(self.amts.initial_book)
+
+    def _fill_book_list(self) -> None:
+        options = self.query_one("#book-list", OptionList)
+        options.clear_options()
+        for demo in self.amts.service.demo_books():
+            options.add_option(Option(f"★ {demo.label}", id=f"demo:{demo.path}"))
+        for path in self.amts.settings.recent_books:
+            if not self.amts.service.is_demo_book(path):
+                options.add_option(Option(self.amts.service.display_path(path), id=f"recent:{path}"))
+
+    # -- user actions --------------------------------------------------------------------------
+    @on(OptionList.OptionSelected, "#book-list")
+    def _book_chosen(self, event: OptionList.OptionSelected) -> None:
+        kind, path = (event.option.id or "").split(":", 1)
+        self.query_one("#book-path", Input).value = "" if kind == "demo" else path
+        self.open_book(path)
+
+    @on(Input.Submitted, "#book-path")
+    @on(Button.Pressed, "#book-open")
+    def _path_entered(self) -> None:
+        path = self.query_one("#book-path", Input).value.strip()
+        if path:
+            self.open_book(str(self.amts.service.resolve_user_path(path)))
+        else:
+            self.notify("Type the path of a book first", severity="warning")
+
+    @on(Select.Changed, "#book-direction")
+    def _direction_chosen(self, event: Select.Changed) -> None:
+        book = self.amts.session.book
+        if book is None or event.value is Select.NULL:
+            return
+        source, target = str(event.value).split("-")
+        if (source, target) != (book.source_lang, book.target_lang):
+            self.open_book(self.amts.session.book_label, source, target)
+
+    def action_focus_path(self) -> None:
+        self.query_one("#book-path", Input).focus()
+
+    def action_open_demo(self) -> None:
+        demos = self.amts.service.demo_books()
+        if not demos:
+            self.notify("The demo book (sample_data/) is not there", severity="warning")
+            return
+        self.query_one("#book-path", Input).value = ""
+        self.open_book(str(demos[0].path))
+
+    def action_reverse(self) -> None:
+        book = self.amts.session.book
+        if book is not None:
+            self.open_book(self.amts.session.book_label, book.target_lang, book.source_lang)
+
+    def screen_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Open the demo book", "Open sample_data/ (en→zh)", self.action_open_demo)
+        yield SystemCommand("Reverse direction", "Swap source and target languages", self.action_reverse)
+
+    # -- workers -------------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="book", name="Open book", exit_on_error=False)
+    def open_book(self, path: str, source_lang: str | None = None, target_lang: str | None = None) -> None:
+        """Discover the book's sections off the event loop, then count its text."""
+        book = self.amts.service.open_book(path, source_lang, target_lang)
+        label = str(Path(path).expanduser())
+        self.app.call_from_thread(self._show_book, book, label)
+        stats = self.amts.service.book_stats(book)
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._show_stats, stats)
+        rows = self.amts.service.cost_estimate(book, stats)
+        self.app.call_from_thread(self._show_cost, rows)
+
+    def _show_book(self, book: Book, label: str) -> None:
+        self.post_message(BookOpened(book, label))
+        title = book.title or Path(label).name
+        shown = self.amts.service.display_path(label)
+        self.summary = (f"[b]{escape(title)}[/b]\n{escape(shown)}\n{book.layout}, "
+                        f"{book.source_lang}→{book.target_lang}, {len(book.sections)} sections")
+        self.query_one("#book-summary", Static).update(self.summary + "  [i](counting…)[/i]")
+        direction = self.query_one("#book-direction", Select)
+        forward, backward = f"{book.source_lang}-{book.target_lang}", f"{book.target_lang}-{book.source_lang}"
+        with direction.prevent(Select.Changed):
+            direction.set_options([(f"{book.source_lang} → {book.target_lang}", forward),
+                                   (f"{book.target_lang} → {book.source_lang}", backward)])
+            direction.value = forward
+        skipped = self.query_one("#book-skipped", Static)
+        if book.skipped:
+            lines = "\n".join(f"  {escape(str(s))}" for s in book.skipped[:20])
+            more = f"\n  … and {len(book.skipped) - 20} more" if len(book.skipped) > 20 else ""
+            skipped.update(f"[b]Skipped files ({len(book.skipped)})[/b]\n{lines}{more}")
+        else:
+            skipped.update("")
+        for table_id in ("#book-stats", "#book-cost"):
+            self.query_one(table_id, DataTable).clear()
+        self._fill_book_list()
+
+    def _show_stats(self, stats: BookStats) -> None:
+        table = self.query_one("#book-stats", DataTable)
+        table.clear()
+        table.add_row(f"{stats.sections:,}", f"{stats.paragraphs:,}", f"{stats.sentences:,}",
+                      f"{stats.characters:,}")
+        self.query_one("#book-summary", Static).update(self.summary)
+
+    def _show_cost(self, rows) -> None:
+        table = self.query_one("#book-cost", DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(row.variant, f"{row.characters:,}", f"${row.usd:,.2f}", row.note)

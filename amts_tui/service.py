@@ -1,0 +1,322 @@
+"""The one place where the UI meets the engine: thin adapters over engine calls.
+
+Screens call these methods (from workers); nothing else in `amts_tui` imports engine modules
+beyond the plain data types (Book, AlignedPair, events). When an engine API changes, this file
+is the one edit. Engine errors are `AmtsError`s, which the screens show as notifications.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from amts_tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
+from amts_tui.paths import sample_data_dir
+from engine import config as config_module
+from engine import cost, evaluate, extract, paralleldata, pipeline, segment, sync
+from engine.backends.settings import BackendSettings
+from engine.book import Book, open_book, read_markdown_file
+from engine.errors import AmtsError
+from engine.markdown import parse_markdown
+from engine.pairs import AlignedPair
+
+#: The demo books (SPEC §6), as (language folder, label); the app opens their copies.
+DEMO_BOOKS = (("zh", "Demo book en→zh"), ("es", "Demo book en→es"))
+
+
+def demo_work_dir(settings: Any = None) -> Path:
+    """The demo's work directory: `<settings work dir>/demo`, else $AMTS_WORKDIR or the user's."""
+    work_dir = getattr(settings, "work_dir", "") or None
+    if work_dir:
+        return Path(work_dir).expanduser() / "demo"
+    return config_module.demo_config(sample_data_dir()).workdir
+
+
+def demo_experiment_config(settings: Any = None) -> Any:
+    """The demo experiment (local backend) on the demo book's copy in the demo work directory."""
+    work_dir = demo_work_dir(settings)
+    return config_module.demo_config(ensure_demo_copy(work_dir), work_dir)
+
+
+def display_path(path: str | Path, demo_root: Path | None = None) -> str:
+    """A path as the UI shows it: the demo book's copy as `demo-book/…`, the shipped sample books
+    relative to the project, home as `~`."""
+    path = Path(path).expanduser().resolve()
+    if demo_root is not None and path.is_relative_to(root := Path(demo_root).resolve()):
+        return (Path(root.name) / path.relative_to(root)).as_posix()
+    if path.is_relative_to(project := sample_data_dir().resolve().parent):
+        return path.relative_to(project).as_posix()
+    if path.is_relative_to(Path.home()):
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    return str(path)
+
+
+def resolve_user_path(text: str, demo_root: Path | None = None) -> Path:
+    """A path the user typed or the UI showed (`display_path`): `~` expanded, shown paths found."""
+    path = Path(text.strip()).expanduser()
+    if path.is_absolute() or path.exists():
+        return path
+    bases = [sample_data_dir().parent]
+    if demo_root is not None:
+        bases.insert(0, Path(demo_root).parent)
+    for base in bases:
+        if (base / path).exists():
+            return base / path
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class BookStats:
+    """The size of a book's prose, as the Book screen shows it."""
+
+    sections: int
+    paragraphs: int
+    sentences: int
+    characters: int  # source-side prose characters
+    billable_characters: int = 0  # whole source files: Amazon bills protected code and math too
+
+
+@dataclass(frozen=True, slots=True)
+class CostRow:
+    variant: str
+    characters: int
+    usd: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoBook:
+    label: str
+    path: Path
+
+
+class AmtsService:
+    """Everything the screens ask of the engine, for one work directory."""
+
+    def __init__(self, work_dir: Path, config: Any = None, demo: bool = False,
+                 demo_dir: Path | None = None):
+        self.work_dir = Path(work_dir)
+        self.config = config
+        self.demo = demo
+        #: The demo's work directory, which holds the demo book's copy (`demo_work_dir`).
+        self.demo_dir = Path(demo_dir) if demo_dir is not None else self.work_dir
+
+    # -- books ---------------------------------------------------------------------------------
+    def is_demo_book(self, path: str | Path) -> bool:
+        """The demo book's copy, or the shipped original (neither goes into the recent books)."""
+        path = Path(path).expanduser()
+        return is_shipped_demo(path) or any(path.resolve() == d.path.resolve() for d in self.demo_books())
+
+    @property
+    def demo_root(self) -> Path:
+        """Where the demo book's copy lives (see amts_tui.demo_book)."""
+        return self.demo_dir / DEMO_DIR_NAME
+
+    def demo_books(self) -> list[DemoBook]:
+        """The demo books, as copies in the work directory (made on first use)."""
+        if not sample_data_dir().is_dir():
+            return []
+        root = ensure_demo_copy(self.demo_dir)
+        return [DemoBook(label, root / lang) for lang, label in DEMO_BOOKS
+                if (root / lang / "config.ini").is_file()]
+
+    def display_path(self, path: str | Path) -> str:
+        """`display_path`, which knows this service's demo book copy."""
+        return display_path(path, self.demo_root)
+
+    def resolve_user_path(self, text: str) -> Path:
+        """`resolve_user_path`, which knows this service's demo book copy."""
+        return resolve_user_path(text, self.demo_root)
+
+    def default_upstream(self, book: Book | None) -> Path | None:
+        """The demo book's upstream source (`en-upstream` beside it); None for other books."""
+        if book is None:
+            return None
+        root = Path(book.root).resolve()
+        if root.parent not in (self.demo_root.resolve(), sample_data_dir().resolve()):
+            return None
+        candidate = root.parent / f"{book.source_lang}-upstream"
+        return candidate if candidate.is_dir() else None
+
+    def open_book(self, path: str | Path, source_lang: str | None = None,
+                  target_lang: str | None = None) -> Book:
+        return open_book(Path(path).expanduser(), source_lang=source_lang or None,
+                         target_lang=target_lang or None)
+
+    def book_stats(self, book: Book, on_progress: Callable[[int, int], None] | None = None) -> BookStats:
+        """Count prose paragraphs, sentences and characters of the source side (CPU: run in a thread)."""
+        split = _sentence_splitter(book.source_lang)
+        paragraphs = sentences = characters = billable = 0
+        for i, section in enumerate(book.sections, 1):
+            try:
+                text = read_markdown_file(section.source_path)
+                doc = parse_markdown(text)
+            except AmtsError:
+                continue  # the Book screen lists unreadable files separately
+            billable += len(text)
+            for block in doc.prose_blocks:
+                prose = block.prose(book.source_lang)
+                paragraphs += 1
+                characters += len(prose)
+                sentences += len(split(prose))
+            if on_progress:
+                on_progress(i, len(book.sections))
+        return BookStats(len(book.sections), paragraphs, sentences, characters,
+                         billable)
+
+    def cost_estimate(self, book: Book, stats: BookStats) -> list[CostRow]:
+        """Price of translating the whole book once per variant, at the documented rates."""
+        variants = _variants(self.config, book)
+        estimates = cost.estimate_cost({v: stats.billable_characters for v in variants})
+        return [CostRow(e.variant, e.characters, e.usd, f"${e.usd_per_million_chars:g} per million")
+                for e in estimates]
+
+    # -- alignment -----------------------------------------------------------------------------
+    def align_book(self, book: Book, on_progress: Callable[[int, int], None] | None = None):
+        """Align every section (cached in the work directory); returns engine.extract.BookAlignment."""
+        return extract.align_book(book, workdir=self.work_dir, on_progress=on_progress)
+
+    def export_pairs(self, pairs: list[AlignedPair], path: Path, fmt: str, source_lang: str,
+                     target_lang: str) -> list[str]:
+        """Write parallel data; returns the report as lines for a notification."""
+        report = paralleldata.write_parallel_data(pairs, path, fmt, source_lang, target_lang)
+        return report.summary_lines()
+
+    # -- sync ----------------------------------------------------------------------------------
+    def plan_sync(self, book: Book, upstream: Path) -> tuple[sync.SyncPlan, list[SyncRow], float]:
+        """`plan_sync` (CPU: run in a thread)."""
+        return plan_sync(book, upstream)
+
+    def apply_sync(self, plan: sync.SyncPlan) -> list[str]:
+        """`apply_sync` through this service's backend, in its work directory (run in a thread)."""
+        return apply_sync(plan, self.work_dir, self.config)
+
+    def export_formats(self) -> list[str]:
+        return list(paralleldata.FORMATS)
+
+
+def _sentence_splitter(lang: str) -> Callable[[str], list]:
+    return lambda text: segment.split_sentences(text, lang)
+
+
+def _variants(config: Any, book: Book) -> list[str]:
+    """The variants the configured pipelines run for this book's direction (all by default)."""
+    try:
+        specs = config.resolve_pipelines(book.source_lang, book.target_lang)
+        variants = [s.variant for s in specs
+                    if (s.source_lang, s.target_lang) == (book.source_lang, book.target_lang)]
+        if variants:
+            return variants
+    except AttributeError:
+        pass
+    return list(config_module.VARIANTS)
+
+
+# -- experiments (engine.config + engine.pipeline) ------------------------------------------------
+class ExperimentRunner:
+    """Builds the experiment for the open book and runs it; one instance per AmtsService."""
+
+    def __init__(self, service: AmtsService):
+        self.service = service
+
+    def config_for(self, book: Book | None, book_label: str, pipelines: list[str] | None = None) -> Any:
+        """The configured experiment, pointed at the book open in the UI (and some pipelines only)."""
+        config = self.service.config or config_module.ExperimentConfig(workdir=self.service.work_dir)
+        if book is not None and book_label:
+            configured = config.book
+            if configured.path is None or Path(configured.path).resolve() != Path(book_label).resolve():
+                config = dataclasses.replace(config, book=config_module.BookSettings(
+                    path=Path(book_label), source_lang=book.source_lang, target_lang=book.target_lang))
+                if self.service.demo or not config.evaluation.articles:
+                    config = dataclasses.replace(config, evaluation=dataclasses.replace(
+                        config.evaluation, articles=_default_held_out(book)))
+        if pipelines is not None:
+            specs = [s for s in self.specs(config, book) if s.name in pipelines]
+            config = dataclasses.replace(config, pipelines=tuple(specs))
+        return config
+
+    def specs(self, config: Any, book: Book | None) -> list[Any]:
+        if book is None:
+            return list(config.pipelines)
+        return list(config.resolve_pipelines(book.source_lang, book.target_lang))
+
+    async def run(self, config: Any, on_event: Callable[[Any], None], stop: Any, resume: bool = False) -> Any:
+        """Run every configured sub-pipeline; returns engine.report.ExperimentResult."""
+        return await pipeline.run_experiment(config, events=on_event, stop=stop, resume=resume)
+
+
+def _default_held_out(book: Book) -> tuple[str, ...]:
+    """One section in three (never an index page) is scored, as in the demo experiment."""
+    names = [s.name for s in book.sections if not s.name.endswith("index.md")]
+    return tuple(names[::3])
+
+
+@dataclass(frozen=True, slots=True)
+class DiffUnit:
+    """One prose unit of an article: machine output vs reference, as engine diff ops."""
+
+    hypothesis: str
+    reference: str
+    ops: tuple[Any, ...]
+
+
+def article_diff(output_path: str, reference_path: str, target_lang: str) -> list[DiffUnit]:
+    """Diff an article's machine output against its reference, prose unit by prose unit."""
+    hyp_doc = parse_markdown(read_markdown_file(Path(output_path)))
+    ref_doc = parse_markdown(read_markdown_file(Path(reference_path)))
+    hyps = [b.prose(target_lang) for b in hyp_doc.prose_blocks]
+    refs = [b.prose(target_lang) for b in ref_doc.prose_blocks]
+    units = []
+    for i in range(max(len(hyps), len(refs))):
+        hyp = hyps[i] if i < len(hyps) else ""
+        ref = refs[i] if i < len(refs) else ""
+        units.append(DiffUnit(hyp, ref, tuple(evaluate.unit_diff(hyp, ref, target_lang))))
+    return units
+
+
+# -- sync (engine.sync) ----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SyncRow:
+    """One section of a sync plan, as the Sync screen shows it."""
+
+    section: str
+    unchanged: int
+    edited: int
+    new: int
+    deleted: int
+    saved: float  # share of the section's units that need no human translation (0..1)
+
+
+def plan_sync(book: Book, upstream: Path) -> tuple[sync.SyncPlan, list[SyncRow], float]:
+    """The sync plan: (engine plan, one row per section, whole-book workload saved 0..1)."""
+    plan = sync.plan_sync(book, Path(upstream))
+    rows = [SyncRow(s.name, s.unchanged, s.edited, s.new, s.deleted, s.workload_saved)
+            for s in plan.sections]
+    return plan, rows, plan.workload_saved
+
+
+def apply_sync(plan: sync.SyncPlan, work_dir: Path, config: Any = None) -> list[str]:
+    """Write the plan into the book through the configured backend (blocking: run in a thread).
+
+    AWS (or a local backend already running at configured endpoints) translates through
+    TranslateText; otherwise the local backend is started in `<work_dir>/sync-backend` and
+    stopped again. Returns the lines describing what was written.
+    """
+    if is_shipped_demo(plan.book_root):
+        raise AmtsError("the shipped demo book is read-only: open the demo book from the Book "
+                        "screen's list (a copy in the work directory) to apply a sync",
+                        path=str(plan.book_root))
+    backend = getattr(config, "backend", None)
+    if backend is not None and (backend.kind == "aws" or backend.s3_endpoint_url):
+        settings = BackendSettings(
+            kind=backend.kind, region=backend.region, profile=backend.profile, bucket=backend.bucket,
+            prefix=backend.prefix, role_arn=backend.role_arn, s3_endpoint_url=backend.s3_endpoint_url,
+            translate_endpoint_url=backend.translate_endpoint_url)
+        result = asyncio.run(sync.apply_with_backend(plan, settings))
+    else:
+        result = sync.apply_with_local_backend(plan, Path(work_dir) / "sync-backend")
+    return result.summary_lines()

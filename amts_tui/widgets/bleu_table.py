@@ -1,0 +1,83 @@
+"""The study's table: article × variant BLEU and chrF, with averages and terminology hits."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
+
+from amts_tui.messages import ArticleSelected
+
+VARIANT_ORDER = ("no-act", "act-paragraph", "act-sentence")
+SHORT_NAMES = {"act-paragraph": "act-para", "act-sentence": "act-sent"}
+MEAN_ROW = "__mean__"
+CORPUS_ROW = "__corpus__"
+
+
+def _score(value: float | None) -> Text:
+    return Text("—" if value is None else f"{value:.2f}", justify="right")
+
+
+class BleuTable(DataTable):
+    """One row per scored article, one BLEU/chrF/terms column group per variant; Enter opens a diff."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="cell", zebra_stripes=True, **kwargs)
+        self.variants: list[str] = []
+
+    def show(self, pipelines: list) -> None:
+        """Fill from the PipelineResults of one direction (engine.report)."""
+        self.clear(columns=True)
+        by_variant = {p.variant: p for p in pipelines}
+        self.variants = [v for v in VARIANT_ORDER if v in by_variant] + sorted(
+            v for v in by_variant if v not in VARIANT_ORDER)
+        self.add_column("Article", key="article")
+        for v in self.variants:
+            self.add_column(f"{SHORT_NAMES.get(v, v)}\nBLEU", key=f"{v}|bleu")
+            self.add_column("\nchrF", key=f"{v}|chrf")
+            self.add_column("\nterms", key=f"{v}|terms")
+        articles: list[str] = []
+        for p in by_variant.values():
+            articles += [a.path for a in p.articles if a.path not in articles]
+        for article in sorted(articles):
+            cells: list = [article]
+            for v in self.variants:
+                score = next((a for a in by_variant[v].articles if a.path == article), None)
+                terms = f"{score.terms_hit}/{score.terms_checked}" if score and score.terms_checked else "—"
+                cells += [_score(score.bleu if score else None), _score(score.chrf if score else None),
+                          Text(terms, justify="right")]
+            self.add_row(*cells, key=article)
+        mean, corpus = [Text("mean of articles", style="bold")], [Text("corpus", style="bold")]
+        for v in self.variants:
+            scores = by_variant[v].articles
+            hit = sum(a.terms_hit for a in scores)
+            checked = sum(a.terms_checked for a in scores)
+            mean += [_score(sum(a.bleu for a in scores) / len(scores) if scores else None),
+                     _score(sum(a.chrf for a in scores) / len(scores) if scores else None),
+                     Text(f"{hit / checked:.0%}" if checked else "—", justify="right")]
+            corpus += [_score(by_variant[v].bleu), _score(by_variant[v].chrf),
+                       Text(f"{hit}/{checked}" if checked else "—", justify="right")]
+        self.add_row(*mean, key=MEAN_ROW)
+        self.add_row(*corpus, key=CORPUS_ROW)
+        self.header_height = 2
+        self.fixed_columns = 1  # narrow terminals scroll the scores, never the article names
+
+    def selected(self) -> tuple[str, str] | None:
+        """(article, variant) under the cursor; the article column means the last variant."""
+        if not self.row_count or not self.variants:
+            return None
+        row_key, column_key = self.coordinate_to_cell_key(self.cursor_coordinate)
+        article = row_key.value or ""
+        if article in (MEAN_ROW, CORPUS_ROW):
+            return None
+        column = column_key.value or ""
+        variant = column.split("|")[0] if "|" in column else self.variants[-1]
+        return article, variant
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        if self.selected() is not None:
+            self.post_message(ArticleSelected(self.selected()[0]))
+
+    def variant_column(self, variant: str) -> int:
+        return self.get_column_index(ColumnKey(f"{variant}|bleu"))

@@ -1,0 +1,78 @@
+"""Snapshots of every screen on the demo book at 120x40 (pytest-textual-snapshot).
+
+Regenerate with `pytest tests/test_tui_snapshots.py --snapshot-update` only after looking at the
+report of the differences.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from amts_tui.app import make_app
+from amts_tui.settings import Settings
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def demo_app(tmp_path, monkeypatch):
+    monkeypatch.setenv("AMTS_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("AMTS_WORKDIR", str(tmp_path / "work"))
+    return make_app(settings=Settings(work_dir=str(tmp_path / "work")), demo=True)
+
+
+def steady(*keys: str, wait_for=None):
+    """A run_before that presses keys, waits for all workers, and removes what changes run to run."""
+
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+            if wait_for is not None and key == "l":
+                for _ in range(1200):
+                    if wait_for(app):
+                        break
+                    await pilot.pause(0.1)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        for widget in app.screen.query(Input):
+            widget.cursor_blink = False
+        app.clear_notifications()
+        await pilot.pause()
+
+    return run_before
+
+
+def test_book_screen(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=steady())
+
+
+def test_align_screen(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=steady("2", "down", "down"))
+
+
+def test_align_screen_paragraphs(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=steady("2", "g"))
+
+
+def test_jobs_screen_before_launch(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=steady("3"))
+
+
+def test_results_screen_with_diff(snap_compare, demo_app):
+    finished = lambda app: app.session.experiment is not None  # noqa: E731
+    assert snap_compare(demo_app, terminal_size=SIZE,
+                        run_before=steady("3", "l", "4", *["right"] * 7, "enter",
+                                          wait_for=finished))
+
+
+def test_sync_screen(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=steady("5"))
+
+
+def test_high_contrast_theme(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=steady("2", "ctrl+t", "ctrl+t"))
