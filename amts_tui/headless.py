@@ -54,8 +54,8 @@ def describe(event: ev.Event) -> str:
             bleu, chrf = summary.get("bleu"), summary.get("chrf")
             scores = f" BLEU {bleu:.2f} chrF {chrf:.2f}" if bleu is not None and chrf is not None else ""
             return f"{who}finished{scores}"
-        case ev.RunFinished(succeeded=ok, report_markdown=report):
-            return f"run {'succeeded' if ok else 'failed'}; report: {report}"
+        case ev.RunFinished(succeeded=ok):
+            return f"run {'succeeded' if ok else 'failed'}"
     return f"{who}{type(event).__name__}"
 
 
