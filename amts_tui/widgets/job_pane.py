@@ -11,32 +11,15 @@ from textual.widgets import Label, ProgressBar
 
 from engine import events as ev
 
+from amts_tui.event_text import describe_event as describe_text
+
 #: Pane state → CSS class (colours come from the $job-* theme variables).
 STATES = ("pending", "running", "completed", "failed", "stopped", "warning")
 
 
 def describe_event(event: ev.Event) -> str:
-    """An event as one short line for the pane and the log."""
-    match event:
-        case ev.StageStarted(stage=stage):
-            return f"stage {stage} started"
-        case ev.StageFinished(stage=stage, seconds=seconds):
-            return f"stage {stage} finished in {seconds:.1f}s"
-        case ev.Progress(stage=stage, done=done, total=total):
-            return f"{stage}: {done}/{total}"
-        case ev.ResourceStatus(name=name, status=status, imported=imported, failed=failed):
-            return f"parallel data {name}: {status} ({imported} imported, {failed} failed)"
-        case ev.JobStatus(job_id=job_id, status=status, documents_done=done, documents_total=total):
-            return f"job {job_id}: {status} ({done}/{total} documents)"
-        case ev.Warning(message=message, path=path, line=line):
-            where = f"{path}:{line}: " if path and line else f"{path}: " if path else ""
-            return f"warning: {where}{message}"
-        case ev.Failed(message=message, stage=stage):
-            return f"failed at {stage or 'start'}: {message}"
-        case ev.Finished(summary=summary):
-            bleu = summary.get("bleu")
-            return f"finished: BLEU {bleu:.2f}" if isinstance(bleu, (int, float)) else "finished"
-    return type(event).__name__
+    """An event as one short line for the pane (which already names its sub-pipeline)."""
+    return describe_text(event, with_pipeline=False)
 
 
 class JobPane(Vertical):
