@@ -8,6 +8,7 @@ cache instead of segmenting again. Cache misses run in a process pool, since pys
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import os
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from engine.errors import AmtsError
 from engine.pairs import AlignedPair
 
 #: Bump when alignment output changes, so that old cache entries are not reused.
-ALIGNER_VERSION = "1"
+ALIGNER_VERSION = "2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +85,26 @@ def align_texts(name: str, source_text: str, target_text: str, source_lang: str,
 
     result = align_document(source_text, target_text, source_lang, target_lang, path=name)
     warnings = tuple(
-        SkippedFile(target_display or name, message, line or None) for message, line in result.warnings
+        _locate(message, line, source_display or name, target_display or name)
+        for message, line in result.warnings
     )
     return SectionAlignmentResult(name, tuple(result.paragraph_pairs), tuple(result.sentence_pairs), warnings)
+
+
+_TARGET_LINE = re.compile(r"^target paragraph at target line (\d+) (.*)$")
+
+
+def _locate(message: str, line: int, source_file: str, target_file: str) -> SkippedFile:
+    """Name the file a warning's line belongs to: the aligner's lines are source lines unless
+    the warning is about the target (a parse warning of the translation, a target paragraph)."""
+    if message.startswith("target: "):
+        return SkippedFile(target_file, message.removeprefix("target: "), line or None)
+    if message.startswith("source: "):
+        return SkippedFile(source_file, message.removeprefix("source: "), line or None)
+    target_line = _TARGET_LINE.match(message)
+    if target_line:
+        return SkippedFile(target_file, f"target paragraph {target_line.group(2)}", int(target_line.group(1)))
+    return SkippedFile(source_file, message, line or None)
 
 
 def _align_job(args: tuple) -> SectionAlignmentResult:

@@ -139,3 +139,14 @@ def test_gold_sections_score_at_least_096(gold_dir, score_tool, d2l_zh, tmp_path
                                 capture_output=True, text=True, check=True)
         f1 = float(result.stdout.strip().split()[-1])
         assert f1 >= 0.96, f"{name}: {result.stdout}"
+
+
+def test_different_paragraph_counts_warn_with_file_and_line(tmp_path, capsys):
+    en = "# Title\n\nFirst paragraph is here.\n\nSecond paragraph follows.\n\nThird one ends it.\n"
+    zh = "# 标题\n\n第一段在这里。第二段紧随其后。第三段结束。\n"
+    write_repo(tmp_path / "book", {"ch/a": (en, zh)})
+    out = tmp_path / "pairs.jsonl"
+    assert main(["align", str(tmp_path / "book"), "-o", str(out), "--workdir", str(tmp_path / "w")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: ch/a_origin.md:3: 3 source paragraphs vs 1 target paragraphs (target line 3)" in err
+    assert "第一段在这里。" in out.read_text(encoding="utf-8")
