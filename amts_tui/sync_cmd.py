@@ -26,9 +26,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--upstream", type=Path, required=True, help="the new source book (NAME.md at the same paths)")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the plan as JSON")
     p.add_argument("--write", action="store_true", help="apply: write NAME.md and NAME_origin.md")
-    p.add_argument("--workdir", type=Path, help="work folder for the local backend (default: a temp folder)")
+    p.add_argument("--workdir", type=Path,
+                   help="work folder: the local backend's state, the alignment cache, the job's "
+                        "files (default: a temp folder)")
     p.add_argument("--backend", choices=("local", "aws"), default="local",
-                   help="machine translation for --write (default local: text comes back untranslated)")
+                   help="machine translation for --write: one ACT batch job with the book's own "
+                        "parallel data (default local: the book's memory stands in for ACT, units it "
+                        "does not cover stay untranslated)")
+    p.add_argument("--realtime", action="store_true",
+                   help="translate unit by unit with TranslateText instead of a batch job "
+                        "(standard translation, no parallel data; the local backend returns the text)")
     p.add_argument("--region", default="us-east-1", help="AWS region (--backend aws)")
     p.add_argument("--profile", help="AWS profile (--backend aws; default: the standard chain)")
     p.add_argument("--threshold", type=float, default=None, metavar="N",
@@ -67,15 +74,16 @@ def print_plan(plan, seconds: float, out=None) -> None:
 def _apply(plan, args: argparse.Namespace, marker_kwargs: dict):
     from engine.sync_apply import apply_with_backend, apply_with_local_backend
 
+    kwargs = {**marker_kwargs, "realtime": args.realtime}
     if args.backend == "aws":
         from engine.backends.settings import BackendSettings
 
         settings = BackendSettings(kind="aws", region=args.region, profile=args.profile)
-        return asyncio.run(apply_with_backend(plan, settings, **marker_kwargs))
+        return asyncio.run(apply_with_backend(plan, settings, workdir=args.workdir, **kwargs))
     if args.workdir is not None:
-        return apply_with_local_backend(plan, args.workdir, **marker_kwargs)
+        return apply_with_local_backend(plan, args.workdir, **kwargs)
     with tempfile.TemporaryDirectory(prefix="amts-sync-") as workdir:
-        return apply_with_local_backend(plan, Path(workdir), **marker_kwargs)
+        return apply_with_local_backend(plan, Path(workdir), **kwargs)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,14 +17,18 @@ import html
 import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.atomic import write_text_atomic
 from engine.errors import AmtsError
 from engine.markdown import BlockKind, parse_markdown, protected_spans
 from engine.sync_plan import PROVENANCE_FILE, read_provenance
 from engine.sync_units import SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitStatus
+
+if TYPE_CHECKING:
+    from engine.sync_batch import BatchReport
 
 DEFAULT_REVIEW_MARKER = "<!-- amts: machine translation, review -->"
 SUGGESTION_COMMENT = "<!-- amts: previous translation: {text} -->"
@@ -43,10 +47,14 @@ class ApplyResult:
     translated_units: int
     characters: int
     provenance: Path | None
+    batch: BatchReport | None = None  # the batch job, when one translated the units
 
     def summary_lines(self) -> list[str]:
-        return [f"{len(self.written)} files written, {self.translated_units} units machine-translated "
-                f"({self.characters} characters)"] + [f"  wrote {path}" for path in self.written]
+        lines = [f"{len(self.written)} files written, {self.translated_units} units machine-translated "
+                 f"({self.characters} characters)"]
+        if self.batch is not None:
+            lines += self.batch.summary_lines()
+        return lines + [f"  wrote {path}" for path in self.written]
 
 
 def unit_html(text: str) -> tuple[str, list[str]]:
@@ -207,17 +215,40 @@ def service_translator(service, concurrency: int = 8) -> Translator:
     return translate
 
 
-async def apply_with_backend(plan: SyncPlan, settings, review_marker: str = DEFAULT_REVIEW_MARKER) -> ApplyResult:
-    """Apply through a backend (engine.backends.settings.BackendSettings) and its TranslateText."""
+async def apply_with_backend(plan: SyncPlan, settings, review_marker: str = DEFAULT_REVIEW_MARKER, *,
+                             realtime: bool = False, workdir: Path | None = None,
+                             poll_interval: float | None = None) -> ApplyResult:
+    """Apply through a backend (engine.backends.settings.BackendSettings).
+
+    By default one ACT batch job with the book's own parallel data (engine.sync_batch; `workdir`
+    caches the alignment and keeps the job's files, a temp folder when None); `realtime` sends
+    each unit through TranslateText instead (standard translation, no parallel data).
+    `poll_interval`: first wait between status checks (default 5 s on AWS, 0.1 s locally).
+    """
     from engine.backends.aws import open_service
 
     async with open_service(settings) as service:
-        return await apply_sync(plan, service_translator(service, settings.max_concurrency), review_marker)
+        if realtime:
+            translator = service_translator(service, settings.max_concurrency)
+            return await apply_sync(plan, translator, review_marker)
+        from engine.sync_batch import BatchJobTranslator
+
+        if poll_interval is None:
+            poll_interval = 5.0 if settings.kind == "aws" else 0.1
+        translator = BatchJobTranslator(service, plan.book_root, workdir, poll_interval=poll_interval,
+                                        max_poll_interval=60.0 if settings.kind == "aws" else 2.0)
+        result = await apply_sync(plan, translator, review_marker)
+        return replace(result, batch=translator.report)
 
 
-def apply_with_local_backend(plan: SyncPlan, workdir: Path,
-                             review_marker: str = DEFAULT_REVIEW_MARKER) -> ApplyResult:
-    """Start the local backend in `workdir`, apply through it, stop it (blocking; for CLI and UI)."""
+def apply_with_local_backend(plan: SyncPlan, workdir: Path, review_marker: str = DEFAULT_REVIEW_MARKER,
+                             *, realtime: bool = False) -> ApplyResult:
+    """Start the local backend in `workdir`, apply through it, stop it (blocking; for CLI and UI).
+
+    The local backend's batch job translates from the book's own parallel data as a memory (the
+    stand-in for ACT): a unit close to an old sentence gets its human translation, others stay
+    in the source language; with `realtime` every unit comes back unchanged.
+    """
     from engine.backends.local import start_local_backend
     from engine.backends.settings import BackendSettings
 
@@ -225,4 +256,5 @@ def apply_with_local_backend(plan: SyncPlan, workdir: Path,
         settings = BackendSettings(kind="local", region=backend.region,
                                    s3_endpoint_url=backend.s3_endpoint,
                                    translate_endpoint_url=backend.translate_endpoint)
-        return asyncio.run(apply_with_backend(plan, settings, review_marker))
+        return asyncio.run(apply_with_backend(plan, settings, review_marker, realtime=realtime,
+                                              workdir=Path(workdir)))

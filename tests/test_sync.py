@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from amts_tui.sync_cmd import main as sync_main
-from engine.markdown import BlockKind, parse_markdown
+from engine.markdown import BlockKind, parse_markdown, protected_spans
 from engine.sync import (DEFAULT_REVIEW_MARKER, TextOrigin, UnitStatus, apply_sync,
                          apply_with_local_backend, plan_sync)
 from engine.sync_match import caption_parts
@@ -151,8 +152,8 @@ def test_sample_book_with_the_local_backend(tmp_path, sample_book):
         new_source = (upstream / path).read_text(encoding="utf-8")
         assert (book / path.replace(".md", "_origin.md")).read_text(encoding="utf-8") == new_source
     written = (book / "chapter_evaluation" / "bleu.md").read_text(encoding="utf-8")
-    # The local backend returns text untranslated: the new sentence comes back byte for byte,
-    # inline code included, with a marker; the moved figure keeps its Chinese caption.
+    # The memory has nothing close to a new sentence: it comes back byte for byte, inline code
+    # included, with a marker; the moved figure keeps its Chinese caption.
     assert f"`sacrebleu` reports the score on a scale from 0 to 100.{DEFAULT_REVIEW_MARKER}" in written
     assert "](../img/bleu-ngrams.svg)" in written and "![将候选译文" in written
     provenance = json.loads((book / ".amts" / "sync-provenance.json").read_text(encoding="utf-8"))
@@ -277,3 +278,119 @@ def test_d2l_sections_with_the_local_backend(tmp_path, d2l_zh, d2l_en):
         assert _skeleton(written) == _skeleton((upstream / section.path).read_text(encoding="utf-8"))
     again = plan_sync(book, upstream, jobs=1)
     assert not again.has_work
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _inspect_local_backend(workdir: Path, resource: str):
+    """Reopen the (stopped) local backend on its state: the jobs it ran and the resource."""
+    from engine.backends.aws import open_service
+    from engine.backends.local import start_local_backend
+    from engine.backends.settings import BackendSettings
+
+    async def read(settings):
+        async with open_service(settings) as service:
+            return await service.list_jobs(), await service.get_parallel_data(resource)
+
+    with start_local_backend(workdir, job_delay=0.01) as backend:
+        return asyncio.run(read(BackendSettings(kind="local", s3_endpoint_url=backend.s3_endpoint,
+                                                translate_endpoint_url=backend.translate_endpoint)))
+
+
+def test_apply_runs_one_batch_job_with_the_books_own_parallel_data(tmp_path, sample_book):
+    book, work = tmp_path / "book", tmp_path / "work"
+    shutil.copytree(sample_book / "zh", book)
+    upstream = sample_book / "en-upstream"
+    plan = plan_sync(book, upstream, jobs=1)
+    machine_units = [u for s in plan.sections for u in s.units if u.needs_translation]
+    assert {u.status for u in machine_units} == {UnitStatus.EDITED, UnitStatus.NEW}
+
+    result = apply_with_local_backend(plan, work)
+    report = result.batch
+    assert report is not None and report.status == "COMPLETED" and not report.missing
+    assert report.units == result.translated_units == len({u.source for u in machine_units})
+    jobs, resource = _inspect_local_backend(work, "amts-sync-en-zh")
+    assert [job.job_id for job in jobs] == [report.job_id]  # all units in one job
+    assert jobs[0].parallel_data_names == ("amts-sync-en-zh",)
+    assert resource.status == "ACTIVE" and resource.imported == report.records > 0
+
+    provenance = json.loads((book / ".amts" / "sync-provenance.json").read_text(encoding="utf-8"))
+    entries = {(path, e["source"]): e for path, record in provenance["sections"].items()
+               for e in record["machine"]}
+    chinese = []
+    for section in plan.sections:
+        written = (book / section.path).read_text(encoding="utf-8")
+        for unit in section.units:
+            if not unit.needs_translation:
+                continue
+            machine = entries[(section.path, unit.source)]["translation"]
+            assert machine + DEFAULT_REVIEW_MARKER in written  # every machine unit is marked
+            # Protected spans come back byte for byte, whether the memory answered or not.
+            assert sorted(s.text for s in protected_spans(machine)) == \
+                   sorted(s.text for s in protected_spans(unit.source))
+            if _CJK.search(machine):
+                chinese.append(unit)
+            else:
+                assert machine == unit.source  # no memory hit: kept as it was
+    # An edited sentence close to an old one gets that sentence's human translation.
+    assert any(u.status == UnitStatus.EDITED for u in chinese)
+    assert report.changed == len(chinese) and report.unchanged == report.units - len(chinese)
+    assert not any(u.status == UnitStatus.NEW for u in chinese)
+
+    again = plan_sync(book, upstream, jobs=1)
+    assert not again.has_work and again.characters_to_translate == 0
+
+
+def test_batch_job_units_that_do_not_come_back_keep_their_source(tmp_path, sample_book):
+    from engine.backends.aws import open_service
+    from engine.backends.local import LocalFaults, start_local_backend
+    from engine.backends.settings import BackendSettings
+    from engine.errors import AmtsError
+    from engine.sync_apply import unit_html
+    from engine.sync_batch import BatchJobTranslator
+
+    book = tmp_path / "book"
+    shutil.copytree(sample_book / "zh", book)
+    texts = ["`sacrebleu` reports the score on a scale from 0 to 100.",
+             "Chinese and Japanese have no spaces, so they must first be cut into characters or words, "
+             "and two papers that tokenize differently cannot compare their numbers.",
+             "A brand new sentence about $x^2$ and nothing else."]
+    fragments = [unit_html(t)[0] for t in texts]
+
+    async def translate(settings, workdir):
+        async with open_service(settings) as service:
+            translator = BatchJobTranslator(service, book, workdir, poll_interval=0.05,
+                                            max_document_bytes=1)  # one document per unit
+            return await translator(fragments, "en", "zh"), translator.report
+
+    faults = LocalFaults(fail_document_pattern=r"units-001\.html$")
+    with start_local_backend(tmp_path / "w1", faults=faults, job_delay=0.01) as backend:
+        settings = BackendSettings(kind="local", s3_endpoint_url=backend.s3_endpoint,
+                                   translate_endpoint_url=backend.translate_endpoint)
+        outputs, report = asyncio.run(translate(settings, tmp_path / "w1"))
+    assert report.status == "COMPLETED_WITH_ERROR" and report.documents == 3
+    assert outputs[1] == fragments[1] and report.missing == (texts[1],)  # kept, and said so
+    assert outputs[0] == fragments[0] and outputs[2] == fragments[2]  # no memory hit: unchanged
+    assert report.errors and "units-001.html" in report.errors[0]
+    assert any("did not come back" in line for line in report.summary_lines())
+
+    with start_local_backend(tmp_path / "w2", faults=LocalFaults(fail_document_pattern="."),
+                             job_delay=0.01) as backend:
+        settings = BackendSettings(kind="local", s3_endpoint_url=backend.s3_endpoint,
+                                   translate_endpoint_url=backend.translate_endpoint)
+        with pytest.raises(AmtsError, match="brought nothing back|ended FAILED"):
+            asyncio.run(translate(settings, tmp_path / "w2"))
+
+
+def test_realtime_option_keeps_translate_text(tmp_path, sample_book, capsys):
+    book = tmp_path / "book"
+    shutil.copytree(sample_book / "zh", book)
+    upstream = sample_book / "en-upstream"
+    assert sync_main([str(book), "--upstream", str(upstream), "--write", "--realtime",
+                      "--workdir", str(tmp_path / "w")]) == 0
+    out = capsys.readouterr().out
+    assert "units machine-translated" in out and "batch job" not in out
+    written = (book / "chapter_evaluation" / "bleu.md").read_text(encoding="utf-8")
+    # TranslateText on the local backend returns the text: the edited sentence stays English.
+    assert "Chinese and Japanese have no spaces" in written
