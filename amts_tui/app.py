@@ -24,6 +24,7 @@ from amts_tui.service import AmtsService, demo_experiment_config, demo_work_dir
 from amts_tui.session import Session
 from amts_tui.settings import Settings, load_settings, save_settings
 from engine.config import load_config
+from engine.errors import AmtsError
 from themes.palettes import APP_VARIABLE_DEFAULTS, DEFAULT_THEME, PALETTES, stylesheet_paths
 
 #: Mode name → (title shown in the navigation bar, key).
@@ -121,7 +122,7 @@ class AmtsApp(App[None]):
     def _save_settings(self) -> None:
         try:
             save_settings(self.settings)
-        except OSError as exc:
+        except (OSError, AmtsError) as exc:
             self.notify(f"cannot save settings: {exc}", severity="warning")
 
 

@@ -57,7 +57,7 @@ def ensure_demo_copy(work_dir: Path) -> Path:
         if copy.exists():
             shutil.rmtree(copy)
         fresh.rename(copy)
-    except OSError as exc:
+    except (OSError, AmtsError) as exc:
         shutil.rmtree(fresh, ignore_errors=True)
         raise AmtsError(f"cannot copy the demo book into the work directory: {exc}",
                         path=str(copy)) from None

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from engine.errors import AmtsError
+
 
 def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> None:
     """Write text to path atomically (same-directory temp file, fsync, rename)."""
@@ -15,17 +17,22 @@ def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> N
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Write bytes to path atomically (same-directory temp file, fsync, rename)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise AmtsError(f"cannot write: {exc.strerror or exc}", path) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):
+            raise AmtsError(f"cannot write: {exc.strerror or exc}", path) from None
         raise

@@ -63,6 +63,11 @@ class BookConfig:
 def read_book_config(root: Path) -> BookConfig:
     """Read d2lbook's config.ini: `[project] lang` and `[translation] origin_lang`."""
     path = root / "config.ini"
+    if not path.is_file():
+        raise AmtsError(
+            "not a d2lbook book: no config.ini (for two parallel trees use --source DIR --target DIR)",
+            root,
+        )
     parser = configparser.RawConfigParser(strict=False, interpolation=None)
     try:
         parser.read_string(path.read_text(encoding="utf-8"), source=str(path))

@@ -130,7 +130,7 @@ class AlignmentCache:
             return
         try:
             write_text_atomic(self.root / f"{key}.json", _to_json(result))
-        except OSError:
+        except (OSError, AmtsError):
             pass  # an unwritable work directory costs speed, never correctness
 
 

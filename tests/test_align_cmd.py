@@ -150,3 +150,17 @@ def test_different_paragraph_counts_warn_with_file_and_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "warning: ch/a_origin.md:3: 3 source paragraphs vs 1 target paragraphs (target line 3)" in err
     assert "第一段在这里。" in out.read_text(encoding="utf-8")
+
+
+def test_unwritable_output_is_one_line_naming_the_file(tmp_path, capsys):
+    write_repo(tmp_path / "book", {"chapter_a/models": (GOOD_EN, GOOD_ZH)})
+    (tmp_path / "blocked").write_text("a file where a folder should be", encoding="utf-8")
+    out = tmp_path / "blocked" / "pairs.csv"
+    assert main(["align", str(tmp_path / "book"), "-o", str(out), "--workdir", str(tmp_path / "w")]) == 2
+    err = capsys.readouterr().err
+    assert f"{out}: cannot write" in err and "Traceback" not in err
+
+
+def test_folder_without_config_is_not_a_book(tmp_path, capsys):
+    assert main(["align", str(tmp_path), "-o", str(tmp_path / "x.csv")]) == 2
+    assert "not a d2lbook book: no config.ini" in capsys.readouterr().err

@@ -202,9 +202,9 @@ async def download_prefix(
             data = await read_object(client, bucket, key)
             try:
                 await asyncio.to_thread(write_bytes_atomic, target, data)
-            except OSError as exc:
+            except AmtsError as exc:
                 raise AmtsError(f"cannot write the downloaded s3://{bucket}/{key}: "
-                                f"{exc.strerror}", path=target) from exc
+                                f"{exc.message}", path=target) from None
 
     try:
         async with asyncio.TaskGroup() as group:
