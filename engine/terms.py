@@ -126,8 +126,8 @@ def terminology_hits(source_text: str, output_text: str, terms: Iterable[Term]) 
     return TermReport(present, consistent, tuple(missing))
 
 
-def write_terminology_csv(terms: Iterable[Term], path: str | Path, src: str, tgt: str) -> int:
-    """Write an Amazon custom-terminology CSV (header `src,tgt`); return how many terms it holds.
+def terminology_csv(terms: Iterable[Term], src: str, tgt: str) -> tuple[str, int]:
+    """An Amazon custom-terminology CSV (header `src,tgt`) and how many terms it holds.
 
     Amazon matches terms exactly and case-sensitively, so each side is its main form (the term
     without its parenthesis: the text Amazon will actually meet). Abbreviations get no row of
@@ -144,5 +144,11 @@ def write_terminology_csv(terms: Iterable[Term], path: str | Path, src: str, tgt
             continue
         seen.add(source)
         writer.writerow([source, target])
-    write_text_atomic(path, out.getvalue())
-    return len(seen)
+    return out.getvalue(), len(seen)
+
+
+def write_terminology_csv(terms: Iterable[Term], path: str | Path, src: str, tgt: str) -> int:
+    """Write `terminology_csv` to a file atomically; return how many terms it holds."""
+    text, count = terminology_csv(terms, src, tgt)
+    write_text_atomic(path, text)
+    return count

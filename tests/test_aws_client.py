@@ -260,3 +260,16 @@ async def test_parallel_data_import_faults_show_in_the_status(backend_factory):
         assert (partial.imported, partial.failed, partial.skipped) == (2, 1, 1)
         _, broken, _ = await put_and_wait(service, "broken", PARALLEL_CSV, "amts/pd/b.csv")
         assert broken.status == "FAILED" and broken.phase == "failed" and broken.message
+
+
+async def test_d2l_term_list_imports_as_a_custom_terminology(backend_factory, d2l_zh):
+    """TERMINOLOGY.md (d2l-zh's `中文，english` lines) → Amazon CSV → ImportTerminology."""
+    from engine.terms import parse_terminology, terminology_csv
+
+    csv_text, count = terminology_csv(parse_terminology(d2l_zh / "TERMINOLOGY.md", "en", "zh"), "en", "zh")
+    assert count > 100 and csv_text.startswith("en,zh\n")
+    _, settings = backend_factory()
+    async with open_service(settings) as service:
+        info = await service.import_terminology("d2l-zh-terms", csv_text.encode("utf-8"))
+    assert info.name == "d2l-zh-terms" and info.term_count == count
+    assert info.source_language == "en" and info.target_languages == ("zh",)
