@@ -11,10 +11,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import tomli
 
+from engine.config_toml import LANGUAGE_CODE, ConfigReader, ConfigTable, decode_error_line, describe_value
 from engine.errors import AmtsError
 
 VARIANTS = ("no-act", "act-paragraph", "act-sentence")
@@ -22,7 +22,6 @@ BACKEND_KINDS = ("local", "aws")
 PARALLEL_DATA_FORMATS = ("csv", "tsv", "tmx")
 WORKDIR_ENV = "AMTS_WORKDIR"  # overrides the work directory (tests point it at tmp_path)
 
-_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 _RESOURCE_PREFIX = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,40})$")
 
 
@@ -120,134 +119,6 @@ class ExperimentConfig:
         )
 
 
-# --- reading --------------------------------------------------------------------------------------
-
-
-class _Table:
-    """One TOML table being read: hands out values by key, remembers which keys were used."""
-
-    def __init__(self, data: dict[str, Any], where: str, reader: _Reader):
-        self.data, self.where, self.reader = data, where, reader
-        self.used: set[str] = set()
-
-    def _key(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def fail(self, key: str, message: str) -> AmtsError:
-        return self.reader.error(self.where, key, f"{self._key(key)}: {message}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
-        self.used.add(key)
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        # TOML's bool is an int in Python: never accept true where a number is meant.
-        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
-            names = "a number" if set(kinds) == {int, float} else " or ".join(
-                _TYPE_NAMES.get(k, k.__name__) for k in kinds)
-            raise self.fail(key, f"expected {names}, got {_describe(value)}")
-        return value
-
-    def string(self, key: str, default: str | None, choices: tuple[str, ...] = ()) -> Any:
-        value = self.get(key, str, default)
-        if choices and value is not None and value not in choices:
-            raise self.fail(key, f"must be one of {', '.join(repr(c) for c in choices)}, not {value!r}")
-        return value
-
-    def number(self, key: str, default: float | None, low: float, high: float | None = None) -> Any:
-        value = self.get(key, (int, float), default)
-        if value is None:
-            return None
-        if value < low or (high is not None and value > high):
-            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise self.fail(key, f"must be {bound}, not {value}")
-        return float(value)
-
-    def lang(self, key: str, default: str | None) -> Any:
-        value = self.string(key, default)
-        if value is not None and not _LANG.match(value):
-            raise self.fail(key, f"{value!r} is not a language code (like 'en', 'zh', 'zh-TW')")
-        return value
-
-    def path(self, key: str) -> Path | None:
-        value = self.string(key, None)
-        return self.reader.resolve(value) if value is not None else None
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        value = self.get(key, list, [])
-        for item in value:
-            if not isinstance(item, str):
-                raise self.fail(key, f"expected a list of strings, found {_describe(item)}")
-        return tuple(value)
-
-    def table(self, key: str) -> _Table:
-        value = self.get(key, dict, {})
-        return _Table(value, self._key(key), self.reader)
-
-    def finish(self) -> None:
-        """Reject any key nobody asked for: it is a typo or an option that does not exist."""
-        for key in self.data:
-            if key not in self.used:
-                raise self.reader.error(self.where, key, f"unknown key {self._key(key)!r}")
-
-
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-               list: "a list", dict: "a table"}
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return _TYPE_NAMES[type(value)]
-    return repr(value)
-
-
-class _Reader:
-    def __init__(self, text: str, file: Path | None):
-        self.text, self.file = text, file
-        self.base = file.parent if file else Path.cwd()
-
-    def resolve(self, value: str) -> Path:
-        path = Path(value).expanduser()
-        # Resolved so that reports name the book plainly, not as "examples/../../shared/...".
-        return (path if path.is_absolute() else self.base / path).resolve()
-
-    def error(self, table: str, key: str, message: str) -> AmtsError:
-        return AmtsError(message, self.file or "<config>", _line_of(self.text, table, key))
-
-
-def _line_of(text: str, table: str, key: str) -> int | None:
-    """The line where ``key`` is set inside ``[table]`` (best effort: plain TOML layouts).
-
-    ``table`` may end in ``[N]`` for the N-th ``[[table]]`` of an array of tables.
-    """
-    m = re.match(r"^(.*)\[(\d+)\]$", table)
-    name, occurrence = (m.group(1), int(m.group(2))) if m else (table, 0)
-    header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-    assign = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-    current, seen = "", -1
-    for number, line in enumerate(text.splitlines(), 1):
-        h = header.match(line)
-        if h:
-            current = h.group(1)
-            if not name and current.split(".")[0] == key:
-                return number  # an unknown table: its header is the place to point at
-            if current == name:
-                seen += 1
-            continue
-        if current == name and seen == occurrence and assign.match(line):
-            return number
-        if not name and current == "" and assign.match(line):
-            return number
-    # A key given inline (``pipelines = {pairs = [...]}``) sits on its parent's line.
-    if name:
-        parent, _, leaf = name.rpartition(".")
-        return _line_of(text, parent, leaf)
-    return None
-
-
 def load_config(path: Path) -> ExperimentConfig:
     """Read an experiment from a TOML file; every error names the file (and line, key)."""
     path = Path(path)
@@ -265,11 +136,11 @@ def parse_config(text: str, file: Path | None = None) -> ExperimentConfig:
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None) or _decode_error_line(str(exc))
+        line = getattr(exc, "lineno", None) or decode_error_line(str(exc))
         raise AmtsError(f"not valid TOML: {exc.args[0] if exc.args else exc}", file or "<config>",
                         line) from None
-    reader = _Reader(text, file)
-    root = _Table(data, "", reader)
+    reader = ConfigReader(text, file)
+    root = ConfigTable(data, "", reader)
     workdir = root.path("workdir")
     book = _read_book(root.table("book"))
     pipelines = _read_pipelines(root, reader)
@@ -294,18 +165,13 @@ def parse_config(text: str, file: Path | None = None) -> ExperimentConfig:
     return ExperimentConfig(book, pipelines, evaluation, backend, limits, align, workdir, keymap, file)
 
 
-def _decode_error_line(message: str) -> int | None:
-    m = re.search(r"line (\d+)", message)
-    return int(m.group(1)) if m else None
-
-
 def default_workdir(fallback: Path) -> Path:
     """The work directory: $AMTS_WORKDIR when set, else ``fallback``."""
     env = os.environ.get(WORKDIR_ENV)
     return Path(env).expanduser() if env else fallback
 
 
-def _read_book(t: _Table) -> BookSettings:
+def _read_book(t: ConfigTable) -> BookSettings:
     book = BookSettings(
         path=t.path("path"), source=t.path("source"), target=t.path("target"),
         source_lang=t.lang("source_lang", None), target_lang=t.lang("target_lang", None),
@@ -321,7 +187,7 @@ def _read_book(t: _Table) -> BookSettings:
     return book
 
 
-def _read_pipelines(root: _Table, reader: _Reader) -> tuple[PipelineSpec, ...]:
+def _read_pipelines(root: ConfigTable, reader: ConfigReader) -> tuple[PipelineSpec, ...]:
     """``[[pipelines]]`` entries (pair or languages, variants) or the compact ``[pipelines]``."""
     raw = root.get("pipelines", (list, dict), [])
     entries = [raw] if isinstance(raw, dict) else raw
@@ -329,8 +195,8 @@ def _read_pipelines(root: _Table, reader: _Reader) -> tuple[PipelineSpec, ...]:
     for index, entry in enumerate(entries):
         where = "pipelines" if isinstance(raw, dict) else f"pipelines[{index}]"
         if not isinstance(entry, dict):
-            raise reader.error("", "pipelines", f"{where}: expected a table, got {_describe(entry)}")
-        t = _Table(entry, where, reader)
+            raise reader.error("", "pipelines", f"{where}: expected a table, got {describe_value(entry)}")
+        t = ConfigTable(entry, where, reader)
         pairs = list(t.strings("pairs"))
         pair = t.string("pair", None)
         if pair:
@@ -352,7 +218,7 @@ def _read_pipelines(root: _Table, reader: _Reader) -> tuple[PipelineSpec, ...]:
                 raise t.fail("variants", f"unknown variant {v!r} (expected {', '.join(VARIANTS)})")
         for p in pairs:
             langs = p.split("-", 1) if p.count("-") == 1 else _split_pair(p)
-            if len(langs) != 2 or not all(_LANG.match(x) for x in langs) or langs[0] == langs[1]:
+            if len(langs) != 2 or not all(LANGUAGE_CODE.match(x) for x in langs) or langs[0] == langs[1]:
                 raise t.fail("pairs", f"{p!r} is not a language pair like 'en-zh'")
             for v in variants:
                 spec = PipelineSpec(langs[0], langs[1], v)
@@ -370,7 +236,7 @@ def _split_pair(pair: str) -> list[str]:
     return []
 
 
-def _read_evaluation(t: _Table) -> EvaluationSettings:
+def _read_evaluation(t: ConfigTable) -> EvaluationSettings:
     articles = t.strings("articles")
     if len(set(articles)) != len(articles):
         raise t.fail("articles", "an article is listed twice")
@@ -383,7 +249,7 @@ def _read_evaluation(t: _Table) -> EvaluationSettings:
     return settings
 
 
-def _read_backend(t: _Table) -> BackendConfig:
+def _read_backend(t: ConfigTable) -> BackendConfig:
     d = BackendConfig()
     config = BackendConfig(
         kind=t.string("kind", d.kind, BACKEND_KINDS),
