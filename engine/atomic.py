@@ -23,6 +23,8 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     except OSError as exc:
         raise AmtsError(f"cannot write: {exc.strerror or exc}", path) from None
     try:
+        # mkstemp creates 0600: give the file the mode it had, or the one a plain open() would.
+        os.chmod(tmp, _mode_for(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -36,3 +38,20 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
         if isinstance(exc, OSError):
             raise AmtsError(f"cannot write: {exc.strerror or exc}", path) from None
         raise
+
+
+def _current_umask() -> int:
+    # Reading the umask means setting it: done once, at import, before any worker thread runs.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _current_umask()
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
