@@ -7,7 +7,9 @@ the rest is escaped text. Spans come back from our own table, never from the tra
 so they are byte-identical even when a translator mangles them; a span it drops is put back at the
 end of the unit. Every machine-translated unit ends with the review marker (an HTML comment), an
 edited one also with the old human translation as a suggestion comment; the units awaiting review
-are recorded in the book's `.amts/sync-provenance.json` so that the next sync knows them.
+are recorded in the book's `.amts/sync-provenance.json` so that the next sync knows them, with the
+hash of each section's NAME_origin.md and NAME.md as written (engine.sync_plan: a section still
+as written is settled, not re-aligned).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING
 from engine.atomic import write_text_atomic
 from engine.errors import AmtsError
 from engine.markdown import BlockKind, parse_markdown, protected_spans
-from engine.sync_plan import PROVENANCE_FILE, read_provenance
+from engine.sync_plan import PROVENANCE_FILE, read_provenance, text_digest
 from engine.sync_units import SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitStatus
 
 if TYPE_CHECKING:
@@ -123,11 +125,14 @@ async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str 
         if section.upstream_text != section.origin_text:
             write_text_atomic(plan.book_root / section.origin_path, section.upstream_text)
             written.append(section.origin_path)
-        record = {"machine": _provenance_entries(section, machine), "merged": list(section.merged)}
-        if record["machine"] or record["merged"]:
-            sections[section.path] = {k: v for k, v in record.items() if v}
-        else:
-            sections.pop(section.path, None)
+        # The hashes of both files as written let the next plan trust this section's units
+        # instead of re-aligning it, for as long as neither file nor upstream changes.
+        record = {"machine": _provenance_entries(section, machine),
+                  "written": {"origin_sha256": text_digest(section.upstream_text),
+                              "target_sha256": text_digest(text)}}
+        if section.merged:
+            record["merged"] = list(section.merged)
+        sections[section.path] = record
     provenance_path = None
     if sections or provenance:
         provenance_path = plan.book_root / PROVENANCE_FILE

@@ -5,10 +5,17 @@ the translation repo. A section new upstream becomes a new pair (every unit new)
 upstream no longer has is reported, never deleted. The old source ↔ translation alignments run
 first (in worker processes: pysbd is CPU-bound), because their sentence pairs also form the
 book's memory, which finds the human translation of a sentence that moved to another paragraph.
+
+A section the last sync left settled (its `NAME_origin.md` and `NAME.md` still hash to what that
+apply wrote, and upstream has not moved since) is not planned from alignment at all: apply wrote
+`NAME.md` unit for unit from the new source, so every unit is known (human, or machine awaiting
+review as the sidecar records). Re-aligning it could pair a paragraph differently from the plan
+that wrote it (a 6-sentence source paragraph against its 4-line translation) and invent work.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -18,12 +25,13 @@ from pathlib import Path
 from engine.book import ORIGIN_SUFFIX, Book, SkippedFile, open_book, read_markdown_file
 from engine.cost import estimate_cost
 from engine.errors import AmtsError
-from engine.sync_match import TranslationMap, map_translation, normalise
-from engine.sync_section import DEFAULT_EDIT_THRESHOLD, SectionPlanner
-from engine.sync_units import SectionPlan, SyncPlan
+from engine.markdown import BlockKind, parse_markdown
+from engine.sync_match import TranslationMap, block_sentences, caption_parts, map_translation, normalise
+from engine.sync_section import DEFAULT_EDIT_THRESHOLD, SectionPlanner, word_count
+from engine.sync_units import BlockOutput, SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitCounts, UnitStatus
 from engine.tm import TranslationMemory
 
-#: Where apply records the machine-translated units awaiting review (relative to the book).
+#: Where apply records the machine units awaiting review and the hashes of the files it wrote.
 PROVENANCE_FILE = Path(".amts") / "sync-provenance.json"
 MEMORY_MIN_SCORE = 85.0  # a suggestion from elsewhere in the book must be close to be useful
 _PARALLEL_FROM = 8  # sections; below this a process pool costs more than it saves
@@ -73,6 +81,51 @@ def merged_paragraphs(provenance: dict, path: str) -> tuple[str, ...]:
     return tuple(m for m in merged if isinstance(m, str)) if isinstance(merged, list) else ()
 
 
+def text_digest(text: str) -> str:
+    """The hash apply records of a file it wrote (of the text exactly as written)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def written_by_last_sync(provenance: dict, path: str, origin_text: str, target_text: str) -> bool:
+    """Whether NAME_origin.md and NAME.md are both exactly what the last apply wrote."""
+    written = _section_record(provenance, path).get("written")
+    return (isinstance(written, dict) and written.get("origin_sha256") == text_digest(origin_text)
+            and written.get("target_sha256") == text_digest(target_text))
+
+
+def settled_section_plan(path: str, new_text: str, target_text: str, source_lang: str,
+                         pending: dict[str, str], merged: tuple[str, ...]) -> SectionPlan:
+    """The plan of a section the last sync wrote and nobody changed since: nothing to do.
+
+    Its units are the new source's sentences, headings and captions, all unchanged: machine
+    text awaiting review where the sidecar says so (with that text), the translators' otherwise
+    (their text is not cut per unit: nothing needs it, as `NAME.md` is kept byte for byte as one
+    verbatim block, so applying this plan writes nothing).
+    """
+    units: list[SyncUnit] = []
+    for block in parse_markdown(new_text).blocks:
+        if block.is_prose:
+            kind = "heading" if block.kind == BlockKind.HEADING else "sentence"
+            sources = block_sentences(block, source_lang)
+        elif block.kind in (BlockKind.IMAGE, BlockKind.LINK):
+            parts = caption_parts(block.raw)
+            kind, sources = "caption", (normalise(parts[1]),) if parts and normalise(parts[1]) else ()
+        else:
+            continue
+        for source in sources:
+            machine = pending.get(normalise(source))
+            units.append(SyncUnit(UnitStatus.UNCHANGED, source, machine or "",
+                                  TextOrigin.MACHINE if machine is not None else TextOrigin.HUMAN,
+                                  source, 100.0, block.start_line, word_count(source, source_lang), kind))
+    words = sum(u.words for u in units)
+    review = sum(1 for u in units if u.origin == TextOrigin.MACHINE)
+    return SectionPlan(
+        path, tuple(units), UnitCounts(unchanged=len(units), awaiting_review=review),
+        (BlockOutput(target_text),), new_text, target_text, new_text, words=words,
+        words_reused=sum(u.words for u in units if u.origin != TextOrigin.MACHINE),
+        merged=merged, settled=True)
+
+
 def _map_job(args: tuple) -> TranslationMap:
     return map_translation(*args)
 
@@ -114,18 +167,28 @@ def plan_sync(book: Book | Path, upstream: Path, *, edit_threshold: float = DEFA
             skipped.append(SkippedFile(exc.path or rel, exc.message, exc.line))
     deleted = tuple(s.name for s in book.sections if s.name not in upstream_files)
 
-    maps = _map_all([(name, old, target) for name, old, target, _ in shared],
-                    book.source_lang, book.target_lang, jobs)
+    provenance = read_provenance(book.root)
+    settled = {name for name, old, target, new in shared
+               if old == new and written_by_last_sync(provenance, name, old, target)}
+    # Every aligned section feeds the book's memory, which only the sections planned from
+    # alignment consult: when every section is settled, nothing is aligned at all.
+    to_map = shared if fresh or len(settled) < len(shared) else []
+    maps = dict(zip((name for name, *_ in to_map),
+                    _map_all([(name, old, target) for name, old, target, _ in to_map],
+                             book.source_lang, book.target_lang, jobs)))
     memory = TranslationMemory(
         ((m.sentences[bead.sentences[0][0]][bead.sentences[0][1]], bead.target)
-         for m in maps for bead in m.beads if len(bead.sentences) == 1 and bead.target.strip()),
+         for m in maps.values() for bead in m.beads if len(bead.sentences) == 1 and bead.target.strip()),
         min_score=MEMORY_MIN_SCORE)
-    provenance = read_provenance(book.root)
     sections: list[SectionPlan] = []
-    for (name, old, target, new), mapping in zip(shared, maps):
+    for name, old, target, new in shared:
         pending = pending_machine_text(provenance, name, target)
-        plan = SectionPlanner(name, mapping, new, book.source_lang, book.target_lang, memory, pending,
-                              edit_threshold, merged_paragraphs(provenance, name)).plan()
+        merged = merged_paragraphs(provenance, name)
+        if name in settled:
+            sections.append(settled_section_plan(name, new, target, book.source_lang, pending, merged))
+            continue
+        plan = SectionPlanner(name, maps[name], new, book.source_lang, book.target_lang, memory, pending,
+                              edit_threshold, merged).plan()
         sections.append(replace(plan, target_text=target, origin_text=old))
     for name, new in fresh:
         sections.append(SectionPlanner(name, None, new, book.source_lang, book.target_lang, memory, {},

@@ -89,6 +89,9 @@ class SectionPlan:
     # Unchanged paragraphs whose translation the translator merged into the paragraph before:
     # recorded so that the next sync does not take them for untranslated.
     merged: tuple[str, ...] = ()
+    # Both files are as the last sync wrote them and upstream has not moved: planned from the
+    # sidecar (every unit unchanged), not re-aligned.
+    settled: bool = False
 
     @property
     def name(self) -> str:
@@ -163,7 +166,7 @@ class SyncPlan:
             "sections": [
                 {"path": s.path, "status": s.status, **vars_of(s.counts), "words": s.words,
                  "words_reused": s.words_reused, "characters": s.characters,
-                 "workload_saved": round(s.workload_saved, 4)}
+                 "workload_saved": round(s.workload_saved, 4), "settled": s.settled}
                 for s in self.sections
             ],
             "deleted_upstream": list(self.deleted_upstream),

@@ -95,6 +95,89 @@ def test_untouched_sentences_are_reused_and_every_edited_one_is_flagged(tmp_path
     assert again.counts.awaiting_review == len(touched)
 
 
+def _synced_pair(tmp_path: Path) -> tuple[Path, Path, set[str], dict[str, str]]:
+    """Two synthetic sections synced once with the fake translator: book, upstream, the machine-
+    translated sentences of ch/a.md, and each source sentence's human translation."""
+    english, spanish = _synthetic_sentences()
+    translation = {s: t for p, q in zip(english, spanish) for s, t in zip(p, q)}
+    pair = (_document(english), _document(spanish).replace("# Title", "# Título"))
+    _write_book(tmp_path / "book", "es", {"ch/a.md": pair, "ch/b.md": pair})
+    edited = {(0, 1), (2, 3)}
+    upstream_a = [[s.replace("apples.", "green apples today.") if (p, k) in edited else s
+                   for k, s in enumerate(paragraph)] for p, paragraph in enumerate(english)]
+    upstream = tmp_path / "up"
+    (upstream / "ch").mkdir(parents=True)
+    (upstream / "ch" / "a.md").write_text(_document(upstream_a), encoding="utf-8")
+    (upstream / "ch" / "b.md").write_text(_document(english), encoding="utf-8")
+    asyncio.run(apply_sync(plan_sync(tmp_path / "book", upstream, jobs=1), fake_translator))
+    return tmp_path / "book", upstream, {upstream_a[p][k] for p, k in edited}, translation
+
+
+def test_a_synced_section_is_planned_from_what_apply_wrote(tmp_path, monkeypatch):
+    import engine.sync_plan
+
+    book, upstream, machine, _ = _synced_pair(tmp_path)
+    real_map = engine.sync_plan.map_translation
+    aligned: list[str] = []
+
+    def misaligning_map(old_text, target_text, source_lang, target_lang, path=""):
+        aligned.append(path)
+        if path == "ch/a.md":  # an alignment that pairs nothing: every sentence would be new
+            return real_map(old_text, target_text.splitlines(keepends=True)[0], source_lang, target_lang, path)
+        return real_map(old_text, target_text, source_lang, target_lang, path)
+
+    monkeypatch.setattr(engine.sync_plan, "map_translation", misaligning_map)
+    again = plan_sync(book, upstream, jobs=1)
+    assert aligned == []  # every section settled: nothing is aligned at all
+    assert not again.has_work and all(s.settled for s in again.sections)
+    a, b = again.sections
+    assert {u.source for u in a.units if u.origin == TextOrigin.MACHINE} == machine
+    assert a.counts.awaiting_review == len(machine) and b.counts.awaiting_review == 0
+    assert b.words_reused == b.words > 0 and a.words_reused == a.words - sum(
+        u.words for u in a.units if u.source in machine)
+    assert asyncio.run(apply_sync(again, refusing_translator)).written == ()
+
+    # Upstream moves again in ch/b.md: it is planned from alignment as usual, ch/a.md stays
+    # settled although its re-alignment (misaligned above) would now find every sentence new.
+    moved = (upstream / "ch" / "b.md").read_text(encoding="utf-8").replace(
+        "Sentence 5 is about mountains and counts 47 apples.", "Sentence 5 is about mountains and counts 47 pears.")
+    (upstream / "ch" / "b.md").write_text(moved, encoding="utf-8")
+    third = plan_sync(book, upstream, jobs=1)
+    assert sorted(aligned) == ["ch/a.md", "ch/b.md"]  # both feed the book's memory
+    a, b = third.sections
+    assert a.settled and not a.has_work and a.counts.awaiting_review == len(machine)
+    assert not b.settled and (b.edited, b.new, b.deleted) == (1, 0, 0)
+    assert [u.source for u in b.units if u.status == UnitStatus.EDITED] == [
+        "Sentence 5 is about mountains and counts 47 pears."]
+
+
+def test_editing_a_synced_section_replans_it_and_a_reviewed_unit_is_human(tmp_path):
+    book, upstream, machine, translation = _synced_pair(tmp_path)
+    path = book / "ch" / "a.md"
+    written = path.read_text(encoding="utf-8")
+    reviewed = sorted(machine)[0]
+    machine_line = next(line for line in written.splitlines() if line.startswith(f"MT[{reviewed}]"))
+    revised = translation[reviewed.replace("green apples today.", "apples.")].replace(
+        "manzanas.", "manzanas verdes hoy.")
+    path.write_text(written.replace(machine_line, revised), encoding="utf-8")  # marker removed
+
+    again = plan_sync(book, upstream, jobs=1)
+    a, b = again.sections
+    assert not a.settled and b.settled  # only the edited section is re-planned from alignment
+    assert not again.has_work
+    (unit,) = [u for u in a.units if u.source == reviewed]
+    assert unit.status == UnitStatus.UNCHANGED and unit.origin == TextOrigin.HUMAN
+    assert a.counts.awaiting_review == len(machine) - 1
+    assert {u.source for u in a.units if u.origin == TextOrigin.MACHINE} == machine - {reviewed}
+
+    # Applying that plan records the section as it now is: the next plan trusts it again.
+    asyncio.run(apply_sync(again, refusing_translator))
+    assert path.read_text(encoding="utf-8") == written.replace(machine_line, revised)
+    third = plan_sync(book, upstream, jobs=1)
+    assert all(s.settled for s in third.sections) and not third.has_work
+    assert third.sections[0].counts.awaiting_review == len(machine) - 1
+
+
 def test_non_translatable_changes_cost_nothing(tmp_path, sample_book):
     book = tmp_path / "book"
     shutil.copytree(sample_book / "zh", book)
@@ -220,11 +303,12 @@ def _skeleton(text: str) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def d2l_synced(tmp_path_factory, d2l_zh, d2l_en):
-    """The whole d2l-zh book planned against d2l-en, applied with a fast fake translator."""
+    """The whole d2l-zh book planned against d2l-en and applied on the local backend, whose
+    memory writes back old human sentences verbatim (what once made a paragraph re-align)."""
     root = tmp_path_factory.mktemp("d2l")
     shutil.copytree(d2l_zh, root / "book", ignore=shutil.ignore_patterns("img", "*.png", "*.svg"))
     plan = plan_sync(root / "book", d2l_en)
-    asyncio.run(apply_sync(plan, fake_translator))
+    apply_with_local_backend(plan, root / "work")
     return root / "book", d2l_en, plan
 
 
@@ -251,6 +335,8 @@ def test_d2l_second_plan_finds_nothing_to_do(d2l_synced):
     book, upstream, plan = d2l_synced
     again = plan_sync(book, upstream)
     assert not again.has_work and again.characters_to_translate == 0
+    assert all(s.settled for s in again.sections)  # as apply wrote them: nothing re-aligned
+    assert again.workload_saved == pytest.approx(plan.workload_saved, abs=0.01)
     # Units are found again by their source text: a sentence that also occurs elsewhere in its
     # section is counted where it repeats, so the count is close to, not exactly, what was sent.
     machine_units = plan.counts.edited + plan.counts.new
