@@ -176,13 +176,21 @@ def plan_sync(book: Book | Path, upstream: Path, *, edit_threshold: float = DEFA
     maps = dict(zip((name for name, *_ in to_map),
                     _map_all([(name, old, target) for name, old, target, _ in to_map],
                              book.source_lang, book.target_lang, jobs)))
+    pending_by_section = {name: pending_machine_text(provenance, name, target)
+                          for name, old, target, new in shared}
+    # Machine text still awaiting review is not a human translation: it must never come back
+    # from the memory as if it were one.
+    machine_texts = {name: {normalise(t) for t in pending.values()}
+                     for name, pending in pending_by_section.items()}
     memory = TranslationMemory(
         ((m.sentences[bead.sentences[0][0]][bead.sentences[0][1]], bead.target)
-         for m in maps.values() for bead in m.beads if len(bead.sentences) == 1 and bead.target.strip()),
+         for name, m in maps.items() for bead in m.beads
+         if len(bead.sentences) == 1 and bead.target.strip()
+         and not _contains_machine_text(normalise(bead.target), machine_texts.get(name, set()))),
         min_score=MEMORY_MIN_SCORE)
     sections: list[SectionPlan] = []
     for name, old, target, new in shared:
-        pending = pending_machine_text(provenance, name, target)
+        pending = pending_by_section[name]
         merged = merged_paragraphs(provenance, name)
         if name in settled:
             sections.append(settled_section_plan(name, new, target, book.source_lang, pending, merged))
@@ -220,3 +228,7 @@ def _rel(book: Book, path: Path) -> str:
         return path.relative_to(book.root).as_posix()
     except ValueError:
         return str(path)
+
+
+def _contains_machine_text(target: str, machine_texts: set[str]) -> bool:
+    return target in machine_texts or any(len(t) >= 8 and t in target for t in machine_texts)

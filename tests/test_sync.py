@@ -480,3 +480,19 @@ def test_realtime_option_keeps_translate_text(tmp_path, sample_book, capsys):
     written = (book / "chapter_evaluation" / "bleu.md").read_text(encoding="utf-8")
     # TranslateText on the local backend returns the text: the edited sentence stays English.
     assert "Chinese and Japanese have no spaces" in written
+
+
+def test_machine_text_awaiting_review_never_comes_back_from_the_memory(tmp_path):
+    """A sentence machine-translated in one section, met again in a new one, is not 'human'."""
+    book, upstream, machine, translation = _synced_pair(tmp_path)
+    moved = sorted(machine)[0]  # its only translation so far is MT[...] in ch/a.md
+    human = sorted(translation)[5]  # a sentence whose human translation the memory does hold
+    (upstream / "ch" / "c.md").write_text(f"# Title\n\n{moved}\n\n{human}\n", encoding="utf-8")
+    plan = plan_sync(book, upstream, jobs=1)
+    [section] = [s for s in plan.sections if s.path == "ch/c.md"]
+    units = {u.source: u for u in section.units}
+    assert units[human].origin == TextOrigin.MEMORY and units[human].translation == translation[human]
+    # It is to be machine-translated; any suggestion attached is a human translation, never MT.
+    assert units[moved].origin == TextOrigin.MACHINE
+    assert units[moved].status in (UnitStatus.EDITED, UnitStatus.NEW)
+    assert not (units[moved].translation or "").startswith("MT[")
