@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from engine.book import Book, open_book, read_markdown_file
 from engine.errors import AmtsError
 from engine.markdown import parse_markdown
 from engine.pairs import AlignedPair
+from engine.textfile import read_utf8
 
 #: The demo books (SPEC §6), as (language folder, label); the app opens their copies.
 DEMO_BOOKS = (("zh", "Demo book en→zh"), ("es", "Demo book en→es"))
@@ -264,8 +266,15 @@ class DiffUnit:
     ops: tuple[Any, ...]
 
 
+def scored_units_diff(diff_path: str) -> list[DiffUnit]:
+    """The units a run scored, as it paired them (aligned hypothesis/reference), with their diffs."""
+    data = json.loads(read_utf8(Path(diff_path), what="diff"))
+    return [DiffUnit(u["hyp"], u["ref"], tuple(evaluate.DiffOp(*op) for op in u["ops"])) for u in data]
+
+
 def article_diff(output_path: str, reference_path: str, target_lang: str) -> list[DiffUnit]:
-    """Diff an article's machine output against its reference, prose unit by prose unit."""
+    """Diff an article's machine output against its reference, prose block by prose block
+    (for outputs that no run scored unit by unit)."""
     hyp_doc = parse_markdown(read_markdown_file(Path(output_path)))
     ref_doc = parse_markdown(read_markdown_file(Path(reference_path)))
     hyps = [b.prose(target_lang) for b in hyp_doc.prose_blocks]

@@ -113,13 +113,15 @@ def score_pipeline(
         stem = out_dir / "units" / name
         write_text_atomic(stem.with_suffix(".hyp.txt"), hyp)
         write_text_atomic(stem.with_suffix(".ref.txt"), ref)
-        diffs = [{"line": u.source_line, "ops": [[d.kind, d.hyp_text, d.ref_text] for d in
+        diffs = [{"line": u.source_line, "hyp": u.hypothesis, "ref": u.reference,
+                  "ops": [[d.kind, d.hyp_text, d.ref_text] for d in
                                                   unit_diff(u.hypothesis, u.reference, spec.target_lang)]}
                  for u in units]
         write_text_atomic(stem.with_suffix(".diff.json"), json.dumps(diffs, ensure_ascii=False))
         articles.append((name, hyp, ref))
         counts = per_document.get(flat_name(name), {})
         info = {"units": len(units), "output_path": str(output_path),
+                "diff_path": str(stem.with_suffix(".diff.json")),
                 "reference_path": str(book.section(name).target_path),
                 "translated_segments": int(counts.get("translatedSegments") or 0),
                 "untranslated_segments": int(counts.get("untranslatedSegments") or 0)}

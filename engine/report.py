@@ -28,6 +28,7 @@ class ArticleScore:
     units: int = 0
     output_path: str = ""
     reference_path: str = ""
+    diff_path: str = ""  # the scored units and their diffs (JSON), as BLEU saw them
     terms_checked: int = 0  # terms of the term list present in the source
     terms_hit: int = 0  # of those, how many the output translates as the list requires
     untranslated_segments: int = 0  # local backend: segments left in the source language

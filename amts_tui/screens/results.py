@@ -13,7 +13,7 @@ from textual.widgets import Select, Static
 
 from amts_tui.messages import ArticleSelected
 from amts_tui.screens.base import AmtsScreen
-from amts_tui.service import article_diff
+from amts_tui.service import article_diff, scored_units_diff
 from amts_tui.widgets.bleu_table import BleuTable
 from amts_tui.widgets.diff_view import DiffView
 
@@ -116,11 +116,16 @@ class ResultsScreen(AmtsScreen):
         if score is None or not score.output_path:
             self.notify(f"No output of {variant} for {article}", severity="warning")
             return
-        self.load_diff(score.output_path, score.reference_path, target, f"{variant}: {Path(article).name}")
+        self.load_diff(score.output_path, score.reference_path, target, f"{variant}: {Path(article).name}",
+                       score.diff_path)
 
     @work(thread=True, exclusive=True, group="diff", name="Diff article", exit_on_error=False)
-    def load_diff(self, output_path: str, reference_path: str, target_lang: str, title: str) -> None:
-        units = article_diff(output_path, reference_path, target_lang)
+    def load_diff(self, output_path: str, reference_path: str, target_lang: str, title: str,
+                  diff_path: str = "") -> None:
+        if diff_path and Path(diff_path).is_file():
+            units = scored_units_diff(diff_path)  # exactly the units BLEU scored
+        else:
+            units = article_diff(output_path, reference_path, target_lang)
         self.app.call_from_thread(self.query_one(DiffView).show, units,
                                   f"Machine output ({title})", f"Reference ({Path(reference_path).name})")
 
