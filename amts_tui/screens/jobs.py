@@ -74,7 +74,10 @@ class JobsScreen(AmtsScreen):
         panes.mount_all(self.panes.values())
         self.query_one("#jobs-summary", Static).update(
             f"{len(specs)} sub-pipelines · {config.backend.kind} backend · "
-            f"{len(config.evaluation.articles)} articles scored: {', '.join(config.evaluation.articles)}")
+            f"{len(config.evaluation.articles)} articles scored: {', '.join(config.evaluation.articles)}"
+            # The local stand-in is a translation memory, not a translator: say so up front.
+            + ("\nlocal: translates only what the parallel data covers; no-act translates nothing"
+               if config.backend.kind == "local" else ""))
 
     # -- running ------------------------------------------------------------------------------
     def action_launch(self) -> None:

@@ -92,6 +92,12 @@ class ResultsScreen(AmtsScreen):
         lines = [f"backend {result.backend} · "
                  f"{len(pipelines) - len(failed)}/{len(pipelines)} succeeded"]
         lines += [f"[$text-error]{p.variant}: {p.status} — {p.message}[/]" for p in failed]
+        if result.backend == "local":
+            # The local stand-in translates only what its memory covers: say how much, per variant.
+            coverage = [f"{p.variant} {p.translated_segments}/{p.translated_segments + p.untranslated_segments}"
+                        for p in pipelines if p.translated_segments + p.untranslated_segments]
+            lines.append("local backend: the parallel data as a translation memory; segments it "
+                         "translated: " + (", ".join(coverage) or "none") + " · no-act translates nothing")
         if signature:
             lines.append(f"[dim]{signature}[/]")
         self.query_one("#results-summary", Static).update("\n".join(lines))
