@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import tomli
 
+from engine.backends.settings import BackendSettings
 from engine.config_toml import LANGUAGE_CODE, ConfigReader, ConfigTable, decode_error_line, describe_value
 from engine.errors import AmtsError
 
@@ -64,16 +65,20 @@ class EvaluationSettings:
     terminology: Path | None = None  # a TERMINOLOGY.md; default: the book's own, when it has one
 
 
+_CLIENT_DEFAULTS = {f.name: f.default for f in fields(BackendSettings)}
+
+
 @dataclass(frozen=True)
 class BackendConfig:
     """Where the service lives. Credentials are never configured here: AWS's chain finds them."""
 
     kind: str = "local"
-    region: str = "us-east-1"
+    # One source of truth for the defaults the client layer also uses.
+    region: str = _CLIENT_DEFAULTS["region"]
     profile: str | None = None
-    bucket: str = "amts"
-    prefix: str = "amts/"
-    role_arn: str = "arn:aws:iam::123456789012:role/AmtsTranslate"
+    bucket: str = _CLIENT_DEFAULTS["bucket"]
+    prefix: str = _CLIENT_DEFAULTS["prefix"]
+    role_arn: str = _CLIENT_DEFAULTS["role_arn"]
     s3_endpoint_url: str | None = None
     translate_endpoint_url: str | None = None
     resource_prefix: str = "amts"  # parallel-data names: <prefix>-<src>-<tgt>-<granularity>
