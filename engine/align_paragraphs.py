@@ -19,6 +19,7 @@ from rapidfuzz.distance import Indel
 
 from engine.align_evidence import LengthModel, Unit, align_beads, anchor_cost, repeat_cost, repeat_flags
 from engine.markdown import Block, BlockKind, Document
+from engine.matching import ordered_matching
 
 # Shape priors (-log probability) for paragraph beads.
 PARAGRAPH_SHAPES = {
@@ -80,29 +81,7 @@ def _align_skeletons(source: list[tuple[int, Block]], target: list[tuple[int, Bl
     n, m = len(source), len(target)
     if n == m and all(_skeleton_score(a, b) >= 2.0 for (_, a), (_, b) in zip(source, target)):
         return list(zip(range(n), range(m)))  # the usual case: identical structure
-    score = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        block_a = source[i - 1][1]
-        row, previous_row = score[i], score[i - 1]
-        for j in range(1, m + 1):
-            best = max(previous_row[j], row[j - 1])
-            match = _skeleton_score(block_a, target[j - 1][1])
-            if match > 0 and previous_row[j - 1] + match > best:
-                best = previous_row[j - 1] + match
-            row[j] = best
-    pairs = []
-    i, j = n, m
-    while i and j:
-        match = _skeleton_score(source[i - 1][1], target[j - 1][1])
-        if match > 0 and abs(score[i][j] - (score[i - 1][j - 1] + match)) < 1e-9:
-            pairs.append((i - 1, j - 1))
-            i, j = i - 1, j - 1
-        elif score[i][j] == score[i - 1][j]:
-            i -= 1
-        else:
-            j -= 1
-    pairs.reverse()
-    return pairs
+    return ordered_matching([[_skeleton_score(a, b) for _, b in target] for _, a in source])
 
 
 def align_structure(source: Document, target: Document) -> list[Region]:

@@ -20,6 +20,7 @@ from difflib import SequenceMatcher
 from rapidfuzz import fuzz
 
 from engine.markdown import Block, BlockKind, Document, parse_markdown, protected_spans
+from engine.matching import ordered_matching
 from engine.segment import base_lang
 from engine.sync_match import (TranslationMap, block_sentences, caption_parts, normalise,
                                sentence_joiner)
@@ -86,24 +87,7 @@ def _pair_blocks(old: list[Block], new: list[Block]) -> list[tuple[int, int]]:
                 pairs.append((i, j))
                 j += 1
         return pairs
-    sim = [[_similarity(a, b) for b in new] for a in old]
-    score = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            best = max(score[i - 1][j], score[i][j - 1])
-            if sim[i - 1][j - 1] > 0:
-                best = max(best, score[i - 1][j - 1] + sim[i - 1][j - 1])
-            score[i][j] = best
-    pairs, i, j = [], n, m
-    while i and j:
-        if sim[i - 1][j - 1] > 0 and score[i][j] == score[i - 1][j - 1] + sim[i - 1][j - 1]:
-            pairs.append((i - 1, j - 1))
-            i, j = i - 1, j - 1
-        elif score[i][j] == score[i - 1][j]:
-            i -= 1
-        else:
-            j -= 1
-    return pairs[::-1]
+    return ordered_matching([[_similarity(a, b) for b in new] for a in old])
 
 
 def diff_blocks(old: Document, new: Document) -> tuple[dict[int, tuple[int, bool]], list[int]]:
