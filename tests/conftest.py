@@ -43,3 +43,15 @@ def score_tool() -> Path:
 @pytest.fixture(scope="session")
 def sample_book() -> Path:
     return SAMPLE_DATA
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    """moto's S3 server alone, on a free port of 127.0.0.1 (for the S3 layer's own tests)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

@@ -5,21 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from engine.backends.aws import open_service
 from engine.backends.s3io import relative_key_parts, safe_destination
 from engine.backends.settings import BackendSettings
 from engine.errors import AmtsError
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
