@@ -76,7 +76,7 @@ class JobsScreen(AmtsScreen):
             f"{len(specs)} sub-pipelines · {config.backend.kind} backend · "
             f"{len(config.evaluation.articles)} articles scored: {', '.join(config.evaluation.articles)}"
             # The local stand-in is a translation memory, not a translator: say so up front.
-            + ("\nlocal: translates only what the parallel data covers; no-act translates nothing"
+            + ("\nlocal: translates only what the parallel data covers; no-act: nothing"
                if config.backend.kind == "local" else ""))
 
     # -- running ------------------------------------------------------------------------------
