@@ -6,11 +6,11 @@ import argparse
 import sys
 import time
 
-from engine.book import open_book
-from engine.errors import AmtsError
-from engine.extract import BookAlignment, align_book
-from engine.pairs import AlignedPair
-from engine.paralleldata import MAX_SEGMENT_BYTES, utf8_len, write_parallel_data
+from amts.engine.book import open_book
+from amts.engine.errors import AmtsError
+from amts.engine.align.book_alignment import BookAlignment, align_book
+from amts.engine.align.pairs import AlignedPair
+from amts.engine.paralleldata.write import MAX_SEGMENT_BYTES, utf8_len, write_parallel_data
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 

@@ -14,18 +14,18 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.theme import Theme
 
-from amts_tui.messages import BookOpened
-from amts_tui.screens.align import AlignScreen
-from amts_tui.screens.book import BookScreen
-from amts_tui.screens.jobs import JobsScreen
-from amts_tui.screens.results import ResultsScreen
-from amts_tui.screens.sync import SyncScreen
-from amts_tui.service import AmtsService, demo_experiment_config, demo_work_dir
-from amts_tui.session import Session
-from amts_tui.settings import Settings, load_settings, save_settings
-from engine.config import load_config
-from engine.errors import AmtsError
-from themes.palettes import APP_VARIABLE_DEFAULTS, DEFAULT_THEME, PALETTES, stylesheet_paths
+from amts.tui.messages import BookOpened
+from amts.tui.screens.align import AlignScreen
+from amts.tui.screens.book import BookScreen
+from amts.tui.screens.jobs import JobsScreen
+from amts.tui.screens.results import ResultsScreen
+from amts.tui.screens.sync import SyncScreen
+from amts.tui.service import AmtsService, demo_experiment_config, demo_work_dir
+from amts.tui.session import Session
+from amts.tui.settings import Settings, load_settings, save_settings
+from amts.engine.experiment.config import load_config
+from amts.engine.errors import AmtsError
+from amts.tui.themes.palettes import APP_VARIABLE_DEFAULTS, DEFAULT_THEME, PALETTES, stylesheet_paths
 
 #: Mode name → (title shown in the navigation bar, key).
 SCREEN_TITLES: dict[str, tuple[str, str]] = {
@@ -132,7 +132,7 @@ def make_app(settings: Settings | None = None, demo: bool = False, book_path: st
 
     `settings`: defaults to those in the user's config dir ($AMTS_CONFIG_DIR overrides it);
     `demo`: open the sample book, with the demo experiment (local backend) unless `config` is given;
-    `book_path`: open this book at start; `config`: an engine.config.ExperimentConfig for the Jobs
+    `book_path`: open this book at start; `config`: an amts.engine.experiment.config.ExperimentConfig for the Jobs
     screen (its `workdir` holds caches, exports and job state; its `[keymap]` adds to the settings').
     """
     settings = settings if settings is not None else load_settings()

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine.errors import AmtsError
+from amts.engine.errors import AmtsError
 
 SUBCOMMANDS = {
     "align": "parallel data from a translated book (CSV, TSV, TMX, JSONL)",
@@ -64,27 +64,27 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] in SUBCOMMANDS:
             command, rest = argv[0], argv[1:]
             if command == "align":
-                from amts_tui.align_cmd import run_align
+                from amts.tui.align_cmd import run_align
 
                 return run_align(_align_parser().parse_args(rest))
             if command == "evaluate":
-                from amts_tui.evaluate_cmd import main as evaluate_main
+                from amts.tui.evaluate_cmd import main as evaluate_main
 
                 return evaluate_main(rest)
             if command == "sync":
-                from amts_tui.sync_cmd import main as sync_main
+                from amts.tui.sync_cmd import main as sync_main
 
                 return sync_main(rest)
             if command == "serve-local":
-                from amts_tui.serve_cmd import main as serve_main
+                from amts.tui.serve_cmd import main as serve_main
 
                 return serve_main(rest)
         args = _main_parser().parse_args(argv)
         if args.auto:
-            from amts_tui.headless import run_headless
+            from amts.tui.headless import run_headless
 
             return run_headless(args.config, demo=args.demo, resume=args.resume)
-        from amts_tui.app import run_app
+        from amts.tui.app import run_app
 
         return run_app(book=args.book, demo=args.demo, config_path=args.config)
     except AmtsError as exc:

@@ -1,7 +1,7 @@
 """`amts-tui evaluate --hyp DIR --ref DIR --target-lang zh [--json FILE]`: score two trees.
 
 Files are paired by relative path (`*.md`); each file holds aligned units one a line, as
-`engine.evaluate` expects (the units the pipeline writes, or any line-aligned translation).
+`amts.engine.evaluate` expects (the units the pipeline writes, or any line-aligned translation).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from engine.align import align_document
-from engine.atomic import write_text_atomic
-from engine.errors import AmtsError
-from engine.evaluate import score_corpus, segments_of
-from engine.markdown import parse_markdown
+from amts.engine.align.document import align_document
+from amts.engine.atomic import write_text_atomic
+from amts.engine.errors import AmtsError
+from amts.engine.evaluate import score_corpus, segments_of
+from amts.engine.markup.markdown import parse_markdown
 
 
 def _files(root: Path) -> dict[str, Path]:

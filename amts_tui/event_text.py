@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine import events as ev
+from amts.engine import events as ev
 
 
 def describe_event(event: ev.Event, *, with_pipeline: bool = True) -> str:

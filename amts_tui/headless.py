@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from engine import events as ev
-from engine.config import ExperimentConfig, demo_config, load_config
-from engine.errors import AmtsError
+from amts.engine import events as ev
+from amts.engine.experiment.config import ExperimentConfig, demo_config, load_config
+from amts.engine.errors import AmtsError
 
-from amts_tui.event_text import describe_event as describe
-from amts_tui.paths import sample_data_dir
+from amts.tui.event_text import describe_event as describe
+from amts.tui.paths import sample_data_dir
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # some sub-pipeline failed or was stopped
@@ -138,7 +138,7 @@ def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
 
 
 async def _run(config: ExperimentConfig, printer, resume: bool):
-    from engine.pipeline import run_experiment
+    from amts.engine.experiment.pipeline import run_experiment
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from engine.book import Book
-from engine.events import Event, Progress
+from amts.engine.book import Book
+from amts.engine.events import Event, Progress
 
 
 class BookOpened(Message):

@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from engine.backends.local import LOCAL_ACCESS_KEY, start_local_backend
+from amts.engine.local_service import LOCAL_ACCESS_KEY, start_local_backend
 
 
 def _parser() -> argparse.ArgumentParser:

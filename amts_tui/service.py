@@ -15,16 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amts_tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
-from amts_tui.paths import sample_data_dir
-from engine import config as config_module
-from engine import cost, evaluate, extract, paralleldata, pipeline, segment, sync
-from engine.backends.settings import BackendSettings
-from engine.book import Book, open_book, read_markdown_file
-from engine.errors import AmtsError
-from engine.markdown import parse_markdown
-from engine.pairs import AlignedPair
-from engine.textfile import read_utf8
+from amts.tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
+from amts.tui.paths import sample_data_dir
+from amts.engine import cost, evaluate, sync
+from amts.engine.act import sync_translation
+from amts.engine.align import book_alignment as extract
+from amts.engine.experiment import config as config_module
+from amts.engine.experiment import pipeline
+from amts.engine.markup import segment
+from amts.engine.paralleldata import write as paralleldata
+from amts.engine.client.settings import BackendSettings
+from amts.engine.book import Book, open_book, read_markdown_file
+from amts.engine.errors import AmtsError
+from amts.engine.markup.markdown import parse_markdown
+from amts.engine.align.pairs import AlignedPair
+from amts.engine.textfile import read_utf8
 
 #: The demo books (SPEC §6), as (language folder, label); the app opens their copies.
 DEMO_BOOKS = (("zh", "Demo book en→zh"), ("es", "Demo book en→es"))
@@ -115,7 +120,7 @@ class AmtsService:
 
     @property
     def demo_root(self) -> Path:
-        """Where the demo book's copy lives (see amts_tui.demo_book)."""
+        """Where the demo book's copy lives (see amts.tui.demo_book)."""
         return self.demo_dir / DEMO_DIR_NAME
 
     def demo_books(self) -> list[DemoBook]:
@@ -179,7 +184,7 @@ class AmtsService:
 
     # -- alignment -----------------------------------------------------------------------------
     def align_book(self, book: Book, on_progress: Callable[[int, int], None] | None = None):
-        """Align every section (cached in the work directory); returns engine.extract.BookAlignment."""
+        """Align every section (cached in the work directory); returns amts.engine.align.book_alignment.BookAlignment."""
         return extract.align_book(book, workdir=self.work_dir, on_progress=on_progress)
 
     def export_pairs(self, pairs: list[AlignedPair], path: Path, fmt: str, source_lang: str,
@@ -218,7 +223,7 @@ def _variants(config: Any, book: Book) -> list[str]:
     return list(config_module.VARIANTS)
 
 
-# -- experiments (engine.config + engine.pipeline) ------------------------------------------------
+# -- experiments (amts.engine.experiment.config + amts.engine.experiment.pipeline) ------------------------------------------------
 class ExperimentRunner:
     """Builds the experiment for the open book and runs it; one instance per AmtsService."""
 
@@ -247,7 +252,7 @@ class ExperimentRunner:
         return list(config.resolve_pipelines(book.source_lang, book.target_lang))
 
     async def run(self, config: Any, on_event: Callable[[Any], None], stop: Any, resume: bool = False) -> Any:
-        """Run every configured sub-pipeline; returns engine.report.ExperimentResult."""
+        """Run every configured sub-pipeline; returns amts.engine.experiment.report.ExperimentResult."""
         return await pipeline.run_experiment(config, events=on_event, stop=stop, resume=resume)
 
 
@@ -287,7 +292,7 @@ def article_diff(output_path: str, reference_path: str, target_lang: str) -> lis
     return units
 
 
-# -- sync (engine.sync) ----------------------------------------------------------------------------
+# -- sync (amts.engine.sync) ----------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class SyncRow:
     """One section of a sync plan, as the Sync screen shows it."""
@@ -325,7 +330,7 @@ def apply_sync(plan: sync.SyncPlan, work_dir: Path, config: Any = None) -> list[
             kind=backend.kind, region=backend.region, profile=backend.profile, bucket=backend.bucket,
             prefix=backend.prefix, role_arn=backend.role_arn, s3_endpoint_url=backend.s3_endpoint_url,
             translate_endpoint_url=backend.translate_endpoint_url)
-        result = asyncio.run(sync.apply_with_backend(plan, settings))
+        result = asyncio.run(sync_translation.apply_with_backend(plan, settings))
     else:
-        result = sync.apply_with_local_backend(plan, Path(work_dir) / "sync-backend")
+        result = sync_translation.apply_with_local_backend(plan, Path(work_dir) / "sync-backend")
     return result.summary_lines()

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.book import Book
-from engine.pairs import AlignedPair
+from amts.engine.book import Book
+from amts.engine.align.pairs import AlignedPair
 
 
 def pair_key(pair: AlignedPair, index: int) -> str:
@@ -23,10 +23,10 @@ class Session:
     book: Book | None = None
     book_label: str = ""
     book_version: int = 0
-    #: engine.extract.BookAlignment for the open book, once the Align screen has computed it.
+    #: amts.engine.align.book_alignment.BookAlignment for the open book, once the Align screen has computed it.
     alignment: Any = None
     excluded: set[str] = field(default_factory=set)
-    #: The last experiment's result (engine.pipeline.ExperimentResult), for the Results screen.
+    #: The last experiment's result (amts.engine.experiment.pipeline.ExperimentResult), for the Results screen.
     experiment: Any = None
     experiment_version: int = 0
 

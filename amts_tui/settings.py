@@ -14,8 +14,8 @@ from pathlib import Path
 import platformdirs
 import tomli
 
-from engine.atomic import write_text_atomic
-from engine.errors import AmtsError
+from amts.engine.atomic import write_text_atomic
+from amts.engine.errors import AmtsError
 
 CONFIG_DIR_ENV = "AMTS_CONFIG_DIR"
 SETTINGS_FILE = "settings.toml"

@@ -10,8 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.atomic import write_text_atomic
-from engine.errors import AmtsError
+from amts.engine.atomic import write_text_atomic
+from amts.engine.errors import AmtsError
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -72,11 +72,11 @@ def print_plan(plan, seconds: float, out=None) -> None:
 
 
 def _apply(plan, args: argparse.Namespace, marker_kwargs: dict):
-    from engine.sync_apply import apply_with_backend, apply_with_local_backend
+    from amts.engine.act.sync_translation import apply_with_backend, apply_with_local_backend
 
     kwargs = {**marker_kwargs, "realtime": args.realtime}
     if args.backend == "aws":
-        from engine.backends.settings import BackendSettings
+        from amts.engine.client.settings import BackendSettings
 
         settings = BackendSettings(kind="aws", region=args.region, profile=args.profile)
         return asyncio.run(apply_with_backend(plan, settings, workdir=args.workdir, **kwargs))
@@ -93,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
     try:
-        from engine.sync_plan import plan_sync
-        from engine.sync_section import DEFAULT_EDIT_THRESHOLD
+        from amts.engine.sync.plan import plan_sync
+        from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD
 
         threshold = DEFAULT_EDIT_THRESHOLD if args.threshold is None else args.threshold
         if not 0.0 <= threshold <= 100.0:

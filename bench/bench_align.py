@@ -16,9 +16,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from engine.book import open_book  # noqa: E402
-from engine.extract import align_book  # noqa: E402
-from engine.paralleldata import write_parallel_data  # noqa: E402
+from amts.engine.book import open_book  # noqa: E402
+from amts.engine.align.book_alignment import align_book  # noqa: E402
+from amts.engine.paralleldata.write import write_parallel_data  # noqa: E402
 
 
 def run_once(book_path: Path, workdir: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:

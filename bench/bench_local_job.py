@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.backends.aws import open_service  # noqa: E402
-from engine.backends.local import start_local_backend  # noqa: E402
-from engine.backends.settings import BackendSettings  # noqa: E402
+from amts.engine.client.service import open_service  # noqa: E402
+from amts.engine.local_service import start_local_backend  # noqa: E402
+from amts.engine.client.settings import BackendSettings  # noqa: E402
 
 SENTENCES = [
     ("Deep learning is useful.", "深度学习很有用。"),

@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from engine.sync import apply_sync, plan_sync  # noqa: E402
+from amts.engine.sync import apply_sync, plan_sync  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "d2l"
 

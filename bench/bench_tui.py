@@ -19,9 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from amts_tui.app import make_app  # noqa: E402
-from amts_tui.settings import Settings  # noqa: E402
-from amts_tui.widgets.pair_table import PairTable  # noqa: E402
+from amts.tui.app import make_app  # noqa: E402
+from amts.tui.settings import Settings  # noqa: E402
+from amts.tui.widgets.pair_table import PairTable  # noqa: E402
 
 
 async def first_paint(work: Path) -> float:

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from engine.errors import AmtsError
+from amts.engine.errors import AmtsError
 
 
 def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> None:

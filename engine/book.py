@@ -10,8 +10,8 @@ import configparser
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.errors import AmtsError
-from engine.textfile import read_utf8
+from amts.engine.errors import AmtsError
+from amts.engine.textfile import read_utf8
 
 ORIGIN_SUFFIX = "_origin.md"
 

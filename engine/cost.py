@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from engine.errors import AmtsError
+from amts.engine.errors import AmtsError
 
 # Standard translation, real-time or batch (TranslateText, batch jobs without parallel data).
 STANDARD_USD_PER_MILLION_CHARS = 15.0

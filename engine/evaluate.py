@@ -15,7 +15,7 @@ from functools import cache
 
 from sacrebleu.metrics import BLEU, CHRF
 
-from engine.errors import AmtsError
+from amts.engine.errors import AmtsError
 
 CHARACTER_DIFF_LANGS = frozenset({"zh", "ja"})
 _WORD_OR_SPACE = re.compile(r"\w+|\s+|[^\w\s]")

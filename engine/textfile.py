@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.errors import AmtsError
+from amts.engine.errors import AmtsError
 
 
 def read_utf8(path: str | Path, display: str | None = None, what: str = "file") -> str:

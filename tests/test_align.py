@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from engine.align import align_document
+from amts.engine.align.document import align_document
 
 EN = """# Attention Cues
 :label:`sec_cues`

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from amts_tui.cli import main
-from engine.book import open_book
-from engine.extract import align_book
-from engine.paralleldata import read_parallel_data, validate_for_amazon
+from amts.tui.cli import main
+from amts.engine.book import open_book
+from amts.engine.align.book_alignment import align_book
+from amts.engine.paralleldata.write import read_parallel_data, validate_for_amazon
 
 
 def write_repo(root, sections):

@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from engine.atomic import write_text_atomic
-from engine.errors import AmtsError
+from amts.engine.atomic import write_text_atomic
+from amts.engine.errors import AmtsError
 
 
 def test_new_file_gets_the_umask_mode_and_existing_keeps_its_own(tmp_path):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.backends.aws import new_client_token, open_service
-from engine.backends.local import LocalFaults, start_local_backend
-from engine.backends.settings import BackendSettings
-from engine.errors import AmtsError
+from amts.engine.client.service import new_client_token, open_service
+from amts.engine.local_service import LocalFaults, start_local_backend
+from amts.engine.client.settings import BackendSettings
+from amts.engine.errors import AmtsError
 
 # Our own sentences (no d2l text in the project); a header row of language codes, then pairs.
 PARALLEL_CSV = (
@@ -264,7 +264,7 @@ async def test_parallel_data_import_faults_show_in_the_status(backend_factory):
 
 async def test_d2l_term_list_imports_as_a_custom_terminology(backend_factory, d2l_zh):
     """TERMINOLOGY.md (d2l-zh's `中文，english` lines) → Amazon CSV → ImportTerminology."""
-    from engine.terms import parse_terminology, terminology_csv
+    from amts.engine.paralleldata.terminology import parse_terminology, terminology_csv
 
     csv_text, count = terminology_csv(parse_terminology(d2l_zh / "TERMINOLOGY.md", "en", "zh"), "en", "zh")
     assert count > 100 and csv_text.startswith("en,zh\n")

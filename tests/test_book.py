@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.book import book_from_pairs, discover_trees, open_book, read_markdown_file
-from engine.errors import AmtsError
+from amts.engine.book import book_from_pairs, discover_trees, open_book, read_markdown_file
+from amts.engine.errors import AmtsError
 
 
 def make_repo(root, files):

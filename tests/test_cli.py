@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from amts_tui.cli import SUBCOMMANDS, main
+from amts.tui.cli import SUBCOMMANDS, main
 
 
 def test_help_lists_every_subcommand(capsys):

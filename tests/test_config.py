@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import (VARIANTS, ExperimentConfig, PipelineSpec, demo_config, load_config,
+from amts.engine.experiment.config import (VARIANTS, ExperimentConfig, PipelineSpec, demo_config, load_config,
                            parse_config)
-from engine.errors import AmtsError
+from amts.engine.errors import AmtsError
 
 
 def write(tmp_path: Path, text: str) -> Path:

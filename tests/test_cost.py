@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine.cost import (
+from amts.engine.cost import (
     ACT_USD_PER_MILLION_CHARS, STANDARD_USD_PER_MILLION_CHARS, CostEstimate, billable_characters,
     estimate_cost, total_usd,
 )
-from engine.errors import AmtsError
+from amts.engine.errors import AmtsError
 
 
 def test_documented_rates():

@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from amts_tui.headless import EXIT_OK, run_headless
+from amts.tui.headless import EXIT_OK, run_headless
 
 
 def test_demo_runs_headless_and_act_beats_the_baseline(tmp_path, monkeypatch):

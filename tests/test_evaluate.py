@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from engine.errors import AmtsError
-from engine.evaluate import (
+from amts.engine.errors import AmtsError
+from amts.engine.evaluate import (
     DiffOp, bleu_tokenizer, score_article, score_corpus, segments_of, unit_diff,
 )
 

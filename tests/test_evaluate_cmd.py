@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from amts_tui.cli import main
+from amts.tui.cli import main
 
 REF = "# 模型\n\n模型将输入映射到输出。\n\n```python\nx = 1\n```\n\n我们用数据训练它。\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.backends.job_output import (
+from amts.engine.client.job_output import (
     details_language,
     document_errors,
     is_job_folder,
@@ -12,7 +12,7 @@ from engine.backends.job_output import (
     parse_details,
     parse_s3_uri,
 )
-from engine.errors import AmtsError
+from amts.engine.errors import AmtsError
 
 INPUTS = ["chapter_intro/index.0.html", "chapter_intro/index.1.html", "preface.html"]
 

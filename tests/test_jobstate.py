@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from engine.backends.jobstate import (
+from amts.engine.client.jobstate import (
     JOB_STATES,
     TERMINAL_JOB_STATES,
     is_terminal_job_status,
@@ -17,8 +17,8 @@ from engine.backends.jobstate import (
     retry_delay,
     update_allowed,
 )
-from engine.backends.polling import poll_until_settled
-from engine.errors import AmtsError
+from amts.engine.client.polling import poll_until_settled
+from amts.engine.errors import AmtsError
 
 DESCRIBE = {
     "JobId": "a1b2c3",

@@ -11,7 +11,7 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from engine.backends.local import LocalFaults, start_local_backend
+from amts.engine.local_service import LocalFaults, start_local_backend
 
 ROLE = "arn:aws:iam::123456789012:role/TranslateDataAccess"
 FINAL = ("COMPLETED", "COMPLETED_WITH_ERROR", "FAILED", "STOPPED")
@@ -378,9 +378,9 @@ def _d2l_sections(d2l_zh, count):
 
 
 def test_identity_memory_gives_back_real_d2l_html_byte_for_byte(d2l_zh):
-    from engine.backends.local.translator import translate_html
-    from engine.protect import markdown_to_html
-    from engine.tm import TranslationMemory
+    from amts.engine.local_service.translator import translate_html
+    from amts.engine.markup.protect import markdown_to_html
+    from amts.engine.paralleldata.memory import TranslationMemory
 
     for path in _d2l_sections(d2l_zh, 40):
         doc = markdown_to_html(path.read_text(encoding="utf-8"))
@@ -393,9 +393,9 @@ def test_identity_memory_gives_back_real_d2l_html_byte_for_byte(d2l_zh):
 def test_marked_memory_translates_covered_units_and_keeps_every_protected_span(d2l_zh):
     import re
 
-    from engine.backends.local.translator import translate_html
-    from engine.protect import markdown_to_html
-    from engine.tm import TranslationMemory
+    from amts.engine.local_service.translator import translate_html
+    from amts.engine.markup.protect import markdown_to_html
+    from amts.engine.paralleldata.memory import TranslationMemory
 
     span = re.compile(r'<span translate="no" data-p="\d+">.*?</span>', re.DOTALL)
     pre = re.compile(r'<pre translate="no".*?</pre>', re.DOTALL)

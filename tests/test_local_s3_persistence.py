@@ -13,7 +13,7 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from engine.backends.local import start_local_backend
+from amts.engine.local_service import start_local_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLE = "arn:aws:iam::123456789012:role/TranslateDataAccess"
@@ -132,7 +132,7 @@ def test_a_key_and_a_folder_of_the_same_name_cannot_both_be_kept(tmp_path):
 _KILLABLE_BACKEND = """
 import sys, time
 from pathlib import Path
-from engine.backends.local import start_local_backend
+from amts.engine.local_service import start_local_backend
 backend = start_local_backend(Path(sys.argv[1]), job_delay=60.0)
 print(backend.s3_endpoint, backend.translate_endpoint, flush=True)
 time.sleep(120)

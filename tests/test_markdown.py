@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.markdown import BlockKind, join_lines, parse_markdown, protected_spans
+from amts.engine.markup.markdown import BlockKind, join_lines, parse_markdown, protected_spans
 
 SAMPLE = """# Linear Models
 :label:`sec_linear`

@@ -16,16 +16,16 @@ def installed_files() -> set[str]:
         pytest.skip("amts is not installed (run the README's test command)")
     dist = found[0]
     files = {str(f) for f in dist.files or ()}
-    if not any(f.startswith("engine/") for f in files):
+    if not any(f.startswith("amts/engine/") for f in files):
         pytest.skip("amts is installed in editable mode: no wheel contents to check")
     return files
 
 
 def test_wheel_ships_themes_and_the_demo_book():
     files = installed_files()
-    assert {"themes/amts.tcss", "themes/palettes.py"} <= files
-    assert "amts_tui/sample_data/zh/config.ini" in files
-    assert "amts_tui/sample_data/zh/chapter_basics/linear-models_origin.md" in files
-    assert "amts_tui/sample_data/en-upstream/chapter_evaluation/bleu.md" in files
-    assert "amts_tui/sample_data/amts.toml" in files
-    assert any(f.startswith("engine/backends/local/") for f in files)
+    assert {"amts/tui/themes/amts.tcss", "amts/tui/themes/palettes.py"} <= files
+    assert "amts/tui/sample_data/zh/config.ini" in files
+    assert "amts/tui/sample_data/zh/chapter_basics/linear-models_origin.md" in files
+    assert "amts/tui/sample_data/en-upstream/chapter_evaluation/bleu.md" in files
+    assert "amts/tui/sample_data/amts.toml" in files
+    assert any(f.startswith("amts/engine/local_service/") for f in files)

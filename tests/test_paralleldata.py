@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from engine.errors import AmtsError
-from engine.pairs import AlignedPair
-from engine.paralleldata import (
+from amts.engine.errors import AmtsError
+from amts.engine.align.pairs import AlignedPair
+from amts.engine.paralleldata.write import (
     FORMATS, LEADING_GUARD, flatten_segment, read_parallel_data, validate_for_amazon,
     write_parallel_data,
 )

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from amts_tui.evaluate_cmd import run_evaluate
-from amts_tui.headless import run_headless
-from engine import events as ev
-from engine.backends.local import LocalFaults, start_local_backend
-from engine.config import load_config
-from engine.errors import AmtsError
-from engine.pipeline import run_experiment
-from engine.state import StateStore
+from amts.tui.evaluate_cmd import run_evaluate
+from amts.tui.headless import run_headless
+from amts.engine import events as ev
+from amts.engine.local_service import LocalFaults, start_local_backend
+from amts.engine.experiment.config import load_config
+from amts.engine.errors import AmtsError
+from amts.engine.experiment.pipeline import run_experiment
+from amts.engine.act.state import StateStore
 
 # A tiny en→zh book of our own text. Some sentences recur across sections, so a memory built
 # from the training sections covers part of the held-out ones (bleu, models) and not the rest.

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import AmtsError
-from engine.markdown import BlockKind, parse_markdown
-from engine.protect import ProtectedDocument, html_to_markdown, markdown_to_html
-from engine.protect_parse import unit_lookup_key
+from amts.engine.errors import AmtsError
+from amts.engine.markup.markdown import BlockKind, parse_markdown
+from amts.engine.markup.protect import ProtectedDocument, html_to_markdown, markdown_to_html
+from amts.engine.markup.protect_parse import unit_lookup_key
 
 
 class _FakeTranslator(HTMLParser):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import boto3
 
-from engine.backends.local import start_local_backend
+from amts.engine.local_service import start_local_backend
 from test_pipeline import make_config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -24,7 +24,7 @@ def test_sigkill_after_job_start_then_resume(tmp_path):
     config = make_config(tmp_path, '[[pipelines]]\npair = "en-zh"\nvariant = "act-sentence"\n',
                          job_seconds=1.5)
     env = {**os.environ, "PYTHONPATH": str(REPO), "AMTS_WORKDIR": str(tmp_path / "work")}
-    command = [sys.executable, "-m", "amts_tui.cli", "--auto", "--config", str(config)]
+    command = [sys.executable, "-m", "amts.tui.cli", "--auto", "--config", str(config)]
     first = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True)
     seen = []

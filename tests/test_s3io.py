@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.backends.aws import open_service
-from engine.backends.s3io import relative_key_parts, safe_destination
-from engine.backends.settings import BackendSettings
-from engine.errors import AmtsError
+from amts.engine.client.service import open_service
+from amts.engine.safe_paths import relative_key_parts, safe_destination
+from amts.engine.client.settings import BackendSettings
+from amts.engine.errors import AmtsError
 
 
 @pytest.fixture

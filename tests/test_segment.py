@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.markdown import parse_markdown
-from engine.segment import SUPPORTED_BY_PYSBD, segmenter_for, split_sentences
+from amts.engine.markup.markdown import parse_markdown
+from amts.engine.markup.segment import SUPPORTED_BY_PYSBD, segmenter_for, split_sentences
 
 
 def test_english_sentences_and_abbreviations():

@@ -11,13 +11,13 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from engine.protect import markdown_to_html
+from amts.engine.markup.protect import markdown_to_html
 
 
 @pytest.fixture()
 def served(tmp_path):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "amts_tui.cli", "serve-local", "--workdir", str(tmp_path / "w"), "--job-delay", "0.05"],
+        [sys.executable, "-m", "amts.tui.cli", "serve-local", "--workdir", str(tmp_path / "w"), "--job-delay", "0.05"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     endpoints = {}

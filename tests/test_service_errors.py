@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from engine.backends.aws import open_service
-from engine.backends.service_errors import call_with_retries, scrub_secrets, to_amts_error
-from engine.backends.settings import BackendSettings
-from engine.errors import AmtsError
+from amts.engine.client.service import open_service
+from amts.engine.client.service_errors import call_with_retries, scrub_secrets, to_amts_error
+from amts.engine.client.settings import BackendSettings
+from amts.engine.errors import AmtsError
 
 # Shaped like real keys so that scrubbing is exercised; not real credentials.
 ACCESS_KEY_ID = "AKIAZZZZEXAMPLE12345"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 
-from engine.state import STATE_FILE, StateStore
+from amts.engine.act.state import STATE_FILE, StateStore
 
 
 def test_runs_are_found_again_latest_first(tmp_path):

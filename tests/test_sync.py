@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from amts_tui.sync_cmd import main as sync_main
-from engine.markdown import BlockKind, parse_markdown, protected_spans
-from engine.sync import (DEFAULT_REVIEW_MARKER, TextOrigin, UnitStatus, apply_sync,
-                         apply_with_local_backend, plan_sync)
-from engine.sync_match import caption_parts
+from amts.tui.sync_cmd import main as sync_main
+from amts.engine.markup.markdown import BlockKind, parse_markdown, protected_spans
+from amts.engine.sync import (DEFAULT_REVIEW_MARKER, TextOrigin, UnitStatus, apply_sync,
+                         plan_sync)
+from amts.engine.act.sync_translation import apply_with_local_backend
+from amts.engine.sync.translation_map import caption_parts
 
 CONFIG = "[project]\nname = t\nlang = {lang}\n\n[translation]\norigin_lang = en\n"
 TOPICS = ["rivers", "mountains", "forests", "deserts"]
@@ -114,10 +115,10 @@ def _synced_pair(tmp_path: Path) -> tuple[Path, Path, set[str], dict[str, str]]:
 
 
 def test_a_synced_section_is_planned_from_what_apply_wrote(tmp_path, monkeypatch):
-    import engine.sync_plan
+    import amts.engine.sync.plan
 
     book, upstream, machine, _ = _synced_pair(tmp_path)
-    real_map = engine.sync_plan.map_translation
+    real_map = amts.engine.sync.plan.map_translation
     aligned: list[str] = []
 
     def misaligning_map(old_text, target_text, source_lang, target_lang, path=""):
@@ -126,7 +127,7 @@ def test_a_synced_section_is_planned_from_what_apply_wrote(tmp_path, monkeypatch
             return real_map(old_text, target_text.splitlines(keepends=True)[0], source_lang, target_lang, path)
         return real_map(old_text, target_text, source_lang, target_lang, path)
 
-    monkeypatch.setattr(engine.sync_plan, "map_translation", misaligning_map)
+    monkeypatch.setattr(amts.engine.sync.plan, "map_translation", misaligning_map)
     again = plan_sync(book, upstream, jobs=1)
     assert aligned == []  # every section settled: nothing is aligned at all
     assert not again.has_work and all(s.settled for s in again.sections)
@@ -371,9 +372,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def _inspect_local_backend(workdir: Path, resource: str):
     """Reopen the (stopped) local backend on its state: the jobs it ran and the resource."""
-    from engine.backends.aws import open_service
-    from engine.backends.local import start_local_backend
-    from engine.backends.settings import BackendSettings
+    from amts.engine.client.service import open_service
+    from amts.engine.local_service import start_local_backend
+    from amts.engine.client.settings import BackendSettings
 
     async def read(settings):
         async with open_service(settings) as service:
@@ -429,12 +430,12 @@ def test_apply_runs_one_batch_job_with_the_books_own_parallel_data(tmp_path, sam
 
 
 def test_batch_job_units_that_do_not_come_back_keep_their_source(tmp_path, sample_book):
-    from engine.backends.aws import open_service
-    from engine.backends.local import LocalFaults, start_local_backend
-    from engine.backends.settings import BackendSettings
-    from engine.errors import AmtsError
-    from engine.sync_apply import unit_html
-    from engine.sync_batch import BatchJobTranslator
+    from amts.engine.client.service import open_service
+    from amts.engine.local_service import LocalFaults, start_local_backend
+    from amts.engine.client.settings import BackendSettings
+    from amts.engine.errors import AmtsError
+    from amts.engine.sync.apply import unit_html
+    from amts.engine.act.sync_translation import BatchJobTranslator
 
     book = tmp_path / "book"
     shutil.copytree(sample_book / "zh", book)

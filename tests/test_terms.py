@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
-from engine.errors import AmtsError
-from engine.terms import (
+from amts.engine.errors import AmtsError
+from amts.engine.paralleldata.terminology import (
     Term, english_forms, parse_terminology, terminology_hits, write_terminology_csv,
 )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.backends.text_chunks import split_edges, split_for_translation, utf8_size
+from amts.engine.client.text_chunks import split_edges, split_for_translation, utf8_size
 
 
 def test_short_text_is_one_piece():

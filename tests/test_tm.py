@@ -1,4 +1,4 @@
-"""engine.tm: exact then fuzzy translation-memory lookup, on real d2l sentences."""
+"""amts.engine.paralleldata.memory: exact then fuzzy translation-memory lookup, on real d2l sentences."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.pairs import AlignedPair
-from engine.tm import TranslationMemory, normalize_whitespace
+from amts.engine.align.pairs import AlignedPair
+from amts.engine.paralleldata.memory import TranslationMemory, normalize_whitespace
 
 
 def _d2l_sentences(book: Path, limit: int) -> list[str]:

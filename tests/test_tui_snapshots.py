@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
-from amts_tui.app import make_app
-from amts_tui.settings import Settings
+from amts.tui.app import make_app
+from amts.tui.settings import Settings
 
 SIZE = (120, 40)
 

@@ -1,0 +1,1 @@
+"""Theme palettes (Textual `Theme`s) and the structural .tcss sheets of the dashboard."""

@@ -111,5 +111,5 @@ DEFAULT_THEME = AMTS_DARK.name
 
 def stylesheet_paths() -> list[str]:
     """The structural `.tcss` sheets shipped in this package, in load order."""
-    folder = resources.files("themes")
+    folder = resources.files("amts.tui.themes")
     return [str(folder / name) for name in ("amts.tcss", "screens.tcss", "widgets.tcss")]

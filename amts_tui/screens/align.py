@@ -14,11 +14,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, OptionList, ProgressBar, Select, Static
 from textual.widgets.option_list import Option
 
-from amts_tui.messages import PairToggled
-from amts_tui.screens.base import AmtsScreen
-from amts_tui.screens.export import ExportScreen
-from amts_tui.session import pair_key
-from amts_tui.widgets.pair_table import PairTable
+from amts.tui.messages import PairToggled
+from amts.tui.screens.base import AmtsScreen
+from amts.tui.screens.export import ExportScreen
+from amts.tui.session import pair_key
+from amts.tui.widgets.pair_table import PairTable
 
 ALL_ARTICLES = "*"
 #: Confidence filters: label, lowest kept, highest kept (exclusive).

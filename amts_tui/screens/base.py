@@ -11,11 +11,11 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from amts_tui.widgets.navbar import NavBar
-from engine.errors import AmtsError
+from amts.tui.widgets.navbar import NavBar
+from amts.engine.errors import AmtsError
 
 if TYPE_CHECKING:
-    from amts_tui.app import AmtsApp
+    from amts.tui.app import AmtsApp
 
 
 class AmtsScreen(Screen[None]):

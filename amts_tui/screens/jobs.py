@@ -13,10 +13,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, RichLog, Static
 
-from amts_tui.messages import PipelineEvent
-from amts_tui.screens.base import AmtsScreen
-from amts_tui.service import ExperimentRunner
-from amts_tui.widgets.job_pane import JobPane, describe_event
+from amts.tui.messages import PipelineEvent
+from amts.tui.screens.base import AmtsScreen
+from amts.tui.service import ExperimentRunner
+from amts.tui.widgets.job_pane import JobPane, describe_event
 
 
 class JobsScreen(AmtsScreen):

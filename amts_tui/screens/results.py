@@ -11,11 +11,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Select, Static
 
-from amts_tui.messages import ArticleSelected
-from amts_tui.screens.base import AmtsScreen
-from amts_tui.service import article_diff, scored_units_diff
-from amts_tui.widgets.bleu_table import BleuTable
-from amts_tui.widgets.diff_view import DiffView
+from amts.tui.messages import ArticleSelected
+from amts.tui.screens.base import AmtsScreen
+from amts.tui.service import article_diff, scored_units_diff
+from amts.tui.widgets.bleu_table import BleuTable
+from amts.tui.widgets.diff_view import DiffView
 
 
 class ResultsScreen(AmtsScreen):

@@ -13,10 +13,10 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.widgets import Button, DataTable, Input, Static
 
-from amts_tui.messages import BookOpened
-from amts_tui.screens.base import AmtsScreen
-from amts_tui.screens.confirm import ConfirmScreen
-from amts_tui.service import SyncRow
+from amts.tui.messages import BookOpened
+from amts.tui.screens.base import AmtsScreen
+from amts.tui.screens.confirm import ConfirmScreen
+from amts.tui.service import SyncRow
 
 
 class SyncScreen(AmtsScreen):

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from amts_tui.messages import ArticleSelected
+from amts.tui.messages import ArticleSelected
 
 VARIANT_ORDER = ("no-act", "act-paragraph", "act-sentence")
 SHORT_NAMES = {"act-paragraph": "act-para", "act-sentence": "act-sent"}
@@ -26,7 +26,7 @@ class BleuTable(DataTable):
         self.variants: list[str] = []
 
     def show(self, pipelines: list) -> None:
-        """Fill from the PipelineResults of one direction (engine.report)."""
+        """Fill from the PipelineResults of one direction (amts.engine.experiment.report)."""
         self.clear(columns=True)
         by_variant = {p.variant: p for p in pipelines}
         self.variants = [v for v in VARIANT_ORDER if v in by_variant] + sorted(

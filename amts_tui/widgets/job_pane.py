@@ -9,9 +9,9 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.widgets import Label, ProgressBar
 
-from engine import events as ev
+from amts.engine import events as ev
 
-from amts_tui.event_text import describe_event as describe_text
+from amts.tui.event_text import describe_event as describe_text
 
 #: Pane state → CSS class (colours come from the $job-* theme variables).
 STATES = ("pending", "running", "completed", "failed", "stopped", "warning")

@@ -1,0 +1,156 @@
+"""Align one section and its translation: paragraph pairs and sentence pairs, with warnings.
+
+`align_document` is a pure function of its inputs (no I/O, no global state beyond caches of
+pure functions), so callers may cache it by content hash and run it in worker processes; its
+result pickles.
+
+Pipeline: parse both files (amts.engine.markup.markdown) → paragraph alignment by structure
+(amts.engine.align.paragraphs) → sentence segmentation of each prose block (amts.engine.markup.segment) →
+sentence alignment inside each aligned paragraph group (amts.engine.align.sentences).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from amts.engine.align.evidence import LengthModel, Unit, make_unit
+from amts.engine.align.paragraphs import Region, align_region, align_structure
+from amts.engine.align.sentences import align_sentences
+from amts.engine.markup.markdown import Block, BlockKind, Document, parse_markdown
+from amts.engine.align.pairs import AlignedPair
+from amts.engine.markup.segment import base_lang, split_sentences
+
+UNBALANCED_REGION_WARNING = 2  # warn when a region's paragraph counts differ by this much or more
+
+
+@dataclass(frozen=True)
+class SectionAlignment:
+    """What one section pair yields. Warnings are (message, line); lines are source lines unless
+    the message says "target"."""
+
+    paragraph_pairs: list[AlignedPair] = field(default_factory=list)
+    sentence_pairs: list[AlignedPair] = field(default_factory=list)
+    warnings: list[tuple[str, int]] = field(default_factory=list)
+
+
+def joiner(lang: str) -> str:
+    """How sentences and paragraphs of a language are glued into one text."""
+    return "" if base_lang(lang) in ("zh", "ja") else " "
+
+
+@dataclass(frozen=True, slots=True)
+class _Side:
+    lang: str
+    blocks: list[Block]
+    texts: list[str]
+    block_units: list[Unit]
+    sentence_units: list[list[Unit]]  # per prose block
+
+
+def _prepare(text: str, lang: str, warnings: list[tuple[str, int]], label: str) -> tuple[_Side, Document]:
+    document = parse_markdown(text)
+    for warning in document.warnings:
+        warnings.append((f"{label}: {warning.message}", warning.line))
+    blocks = document.prose_blocks
+    texts, block_units, sentence_units = [], [], []
+    for index, block in enumerate(blocks):
+        prose = block.prose(lang)
+        kind = str(block.kind)
+        texts.append(prose)
+        block_units.append(make_unit(prose, lang, block.start_line, index, kind))
+        sentences = [prose] if block.kind == BlockKind.HEADING else split_sentences(prose, lang)
+        sentence_units.append([make_unit(s, lang, block.start_line, index, kind) for s in sentences])
+    return _Side(lang, blocks, texts, block_units, sentence_units), document
+
+
+def align_document(source_text: str, target_text: str, source_lang: str, target_lang: str,
+                   path: str = "") -> SectionAlignment:
+    """Align a section (source Markdown) with its translation (target Markdown)."""
+    warnings: list[tuple[str, int]] = []
+    source, source_doc = _prepare(source_text, source_lang, warnings, "source")
+    target, target_doc = _prepare(target_text, target_lang, warnings, "target")
+    regions = align_structure(source_doc, target_doc)
+    model = LengthModel.estimate(source.block_units, target.block_units)
+    paragraph_pairs: list[AlignedPair] = []
+    sentence_pairs: list[AlignedPair] = []
+    for region in regions:
+        for source_blocks, target_blocks in _paragraph_groups(region, source, target, model, warnings):
+            _emit_group(source_blocks, target_blocks, source, target, model, path,
+                        paragraph_pairs, sentence_pairs, warnings)
+    return SectionAlignment(paragraph_pairs, sentence_pairs, warnings)
+
+
+def _paragraph_groups(region: Region, source: _Side, target: _Side, model: LengthModel,
+                      warnings: list[tuple[str, int]]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    if region.heading:
+        return [(region.source, region.target)]
+    beads = align_region([source.block_units[k] for k in region.source],
+                         [target.block_units[k] for k in region.target], model)
+    groups = [(tuple(region.source[k] for k in bead.source), tuple(region.target[k] for k in bead.target))
+              for bead in beads]
+    if abs(len(region.source) - len(region.target)) >= UNBALANCED_REGION_WARNING or not (
+            region.source and region.target):
+        line = source.blocks[region.source[0]].start_line if region.source else 0
+        target_line = target.blocks[region.target[0]].start_line if region.target else 0
+        warnings.append((f"{len(region.source)} source paragraphs vs {len(region.target)} target paragraphs "
+                         f"(target line {target_line}): aligned as merges/splits/omissions", line))
+        return groups  # one warning per region is enough
+    return groups
+
+
+def _emit_group(source_blocks: tuple[int, ...], target_blocks: tuple[int, ...], source: _Side,
+                target: _Side, model: LengthModel, path: str,
+                paragraph_pairs: list[AlignedPair], sentence_pairs: list[AlignedPair],
+                warnings: list[tuple[str, int]]) -> None:
+    source_sentences = [u for k in source_blocks for u in source.sentence_units[k]]
+    target_sentences = [u for k in target_blocks for u in target.sentence_units[k]]
+    if source_sentences and target_sentences:
+        beads = align_sentences(source_sentences, target_sentences, model)
+    else:
+        beads = []
+    pairs = []
+    if beads:
+        for bead in beads:
+            src = [source_sentences[i] for i in bead.source]
+            tgt = [target_sentences[j] for j in bead.target]
+            pairs.append(AlignedPair(
+                joiner(source.lang).join(u.text for u in src), joiner(target.lang).join(u.text for u in tgt),
+                bead.confidence, f"{len(src)}-{len(tgt)}", "sentence", path,
+                src[0].line if src else 0, tgt[0].line if tgt else 0))
+    else:  # a paragraph with no counterpart: each sentence is a 1-0 or 0-1 pair
+        for u in source_sentences:
+            pairs.append(AlignedPair(u.text, "", 0.0, "1-0", "sentence", path, u.line, 0))
+        for u in target_sentences:
+            pairs.append(AlignedPair("", u.text, 0.0, "0-1", "sentence", path, 0, u.line))
+    sentence_pairs.extend(pairs)
+    _warn_unmatched_blocks(pairs, source_blocks, target_blocks, source, target, warnings)
+    weight = sum(max(1, len(p.source) + len(p.target)) for p in pairs)
+    confidence = sum(p.confidence * max(1, len(p.source) + len(p.target)) for p in pairs) / max(1, weight)
+    paragraph_pairs.append(AlignedPair(
+        joiner(source.lang).join(source.texts[k] for k in source_blocks),
+        joiner(target.lang).join(target.texts[k] for k in target_blocks),
+        round(confidence, 4), f"{len(source_blocks)}-{len(target_blocks)}", "paragraph", path,
+        source.blocks[source_blocks[0]].start_line if source_blocks else 0,
+        target.blocks[target_blocks[0]].start_line if target_blocks else 0))
+
+
+def _warn_unmatched_blocks(pairs: list[AlignedPair], source_blocks: tuple[int, ...], target_blocks: tuple[int, ...],
+                           source: _Side, target: _Side, warnings: list[tuple[str, int]]) -> None:
+    """A whole paragraph whose sentences all stayed unaligned is worth a warning (with its line)."""
+    matched_source_lines = {p.source_line for p in pairs if p.source and p.target}
+    matched_target_lines = {p.target_line for p in pairs if p.source and p.target}
+    for k in source_blocks:
+        line = source.blocks[k].start_line
+        if line not in matched_source_lines and not any(
+                u.line == line and _covered(u.text, pairs, "source") for u in source.sentence_units[k]):
+            warnings.append(("source paragraph has no counterpart in the translation", line))
+    for k in target_blocks:
+        line = target.blocks[k].start_line
+        if line not in matched_target_lines and not any(
+                u.line == line and _covered(u.text, pairs, "target") for u in target.sentence_units[k]):
+            warnings.append((f"target paragraph at target line {line} has no counterpart in the source", 0))
+
+
+def _covered(text: str, pairs: list[AlignedPair], side: str) -> bool:
+    """Whether a sentence ended up in a pair with both sides (possibly inside a larger bead)."""
+    return any(p.source and p.target and text in getattr(p, side) for p in pairs)

@@ -1,0 +1,297 @@
+"""Run the experiment: every sub-pipeline (language pair × variant) concurrently, one report.
+
+    result = await run_experiment(config, events=queue_or_callback, stop=stop_event, resume=False)
+
+Nothing here prints: progress leaves as `amts.engine.events` objects on the one stream. A failing
+sub-pipeline emits `Failed` and the others go on; a run-level problem (no book, a held-out
+article that does not exist, an estimate over `max_cost_usd`) raises AmtsError before any call
+that Amazon bills. With `resume=True` the latest run of the work directory continues: finished
+sub-pipelines are reported from the state, started jobs are re-attached, never started twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+from amts.engine import events as ev
+from amts.engine.client.service import open_service
+from amts.engine.client.settings import BackendSettings
+from amts.engine.book import Book, open_book, reversed_book
+from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
+from amts.engine.cost import billable_characters, estimate_cost
+from amts.engine.errors import AmtsError
+from amts.engine.align.book_alignment import BookAlignment, align_book
+from amts.engine.align.pairs import AlignedPair
+from amts.engine.experiment.stages import RunContext, SubPipeline, protect_documents, unit_html
+from amts.engine.experiment.report import ExperimentResult, PipelineResult, write_report
+from amts.engine.act.state import RunRecord, StateStore
+
+EventSink = Callable[[ev.Event], None] | asyncio.Queue
+
+__all__ = ["EventSink", "ExperimentResult", "PipelineResult", "run_experiment", "select_held_out"]
+
+
+def _sink(events: EventSink | None) -> Callable[[ev.Event], None]:
+    if events is None:
+        return lambda event: None
+    if isinstance(events, asyncio.Queue):
+        return events.put_nowait
+    return events
+
+
+def select_held_out(book: Book, articles: tuple[str, ...], config_file: Path | None) -> tuple[str, ...]:
+    """The section names the config's articles denote: a relative path (with or without .md)
+    or a stem ("bert-dataset"); every article must denote exactly one section."""
+    chosen: list[str] = []
+    for article in articles:
+        wanted = article.removesuffix(".md")
+        hits = [s.name for s in book.sections
+                if s.name.removesuffix(".md") == wanted or Path(s.name).stem == wanted]
+        if len(hits) != 1:
+            why = "matches no section of the book" if not hits else f"is ambiguous ({', '.join(hits)})"
+            raise AmtsError(f"evaluation.articles: {article!r} {why}", config_file or book.root)
+        chosen.append(hits[0])
+    if not chosen:
+        raise AmtsError("evaluation.articles is empty: name the held-out articles to translate "
+                        "and score", config_file or book.root)
+    return tuple(chosen)
+
+
+def _open_books(config: ExperimentConfig) -> Book:
+    b = config.book
+    if b.source is not None:
+        return open_book(source=b.source, target=b.target, source_lang=b.source_lang,
+                         target_lang=b.target_lang)
+    if b.path is None:
+        raise AmtsError("no book configured: set [book] path (a d2lbook translation repo) or "
+                        "source/target", config.source_file)
+    return open_book(b.path, source_lang=b.source_lang, target_lang=b.target_lang)
+
+
+def _swap(pair: AlignedPair) -> AlignedPair:
+    a, _, b = pair.bead.partition("-")
+    return replace(pair, source=pair.target, target=pair.source, bead=f"{b}-{a}",
+                   source_line=pair.target_line, target_line=pair.source_line)
+
+
+class SharedAlignment:
+    """The book aligned once (in a thread, cached on disk by extract), shared by all sub-pipelines;
+    the reverse direction is the same pairs swapped."""
+
+    def __init__(self, book: Book, workdir: Path, jobs: int, held_out: tuple[str, ...],
+                 include_held_out: bool, emit: Callable[[ev.Event], None]):
+        self.book, self.workdir, self.jobs = book, workdir, jobs
+        self.held_out, self.include_held_out, self.emit = set(held_out), include_held_out, emit
+        self.subscribers: set[str] = set()
+        self._task: asyncio.Task[BookAlignment] | None = None
+        self._result: BookAlignment | None = None
+
+    async def get(self, subscriber: str) -> BookAlignment:
+        self.subscribers.add(subscriber)
+        if self._task is None:
+            loop = asyncio.get_running_loop()
+
+            def progress(done: int, total: int) -> None:
+                for name in sorted(self.subscribers):
+                    loop.call_soon_threadsafe(self.emit, ev.Progress(name, "align", done, total))
+
+            self._task = asyncio.ensure_future(asyncio.to_thread(
+                align_book, self.book, workdir=self.workdir, jobs=self.jobs or None,
+                on_progress=progress))
+        self._result = await asyncio.shield(self._task)
+        return self._result
+
+    def _oriented(self, pairs: list[AlignedPair], spec: PipelineSpec) -> list[AlignedPair]:
+        if (spec.source_lang, spec.target_lang) == (self.book.source_lang, self.book.target_lang):
+            return pairs
+        return [_swap(p) for p in pairs]
+
+    async def data_pairs(self, spec: PipelineSpec, granularity: str, subscriber: str) -> list[AlignedPair]:
+        """The parallel data of a sub-pipeline: the book minus the held-out articles (by policy)."""
+        alignment = await self.get(subscriber)
+        pairs = [p for s in alignment.sections
+                 if self.include_held_out or s.name not in self.held_out
+                 for p in s.pairs(granularity)]
+        return self._oriented(pairs, spec)
+
+    async def held_out_pairs(self, spec: PipelineSpec, subscriber: str) -> dict[str, list[AlignedPair]]:
+        alignment = await self.get(subscriber)
+        return {s.name: self._oriented(list(s.paragraph_pairs), spec)
+                for s in alignment.sections if s.name in self.held_out}
+
+
+def config_digest(config: ExperimentConfig) -> str:
+    data = asdict(config)
+    data.pop("keymap", None)
+    return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _estimate(specs: list[PipelineSpec], books: dict[tuple[str, str], Book],
+              held_out: tuple[str, ...]) -> dict[str, tuple[int, float, float]]:
+    """Billable characters and USD per sub-pipeline: the text of the protected HTML of the
+    held-out articles for a batch job, every character of the unit HTML for TranslateText."""
+    characters: dict[tuple[str, str, bool], int] = {}
+    out: dict[str, tuple[int, float, float]] = {}
+    for spec in specs:
+        direction = (spec.source_lang, spec.target_lang)
+        if direction + (True,) not in characters:
+            docs = protect_documents(books[direction], held_out)
+            characters[direction + (True,)] = sum(
+                billable_characters(d.html, "text/html") for d in docs.values())
+            # TranslateText bills every character of its Text, the span markup included.
+            characters[direction + (False,)] = sum(
+                len(inner) for d in docs.values() for inner in unit_html(d).values())
+        key = direction + (spec.granularity is not None,)
+        [estimate] = estimate_cost({spec.variant: characters[key]})
+        out[spec.name] = (estimate.characters, estimate.usd, estimate.usd_per_million_chars)
+    return out
+
+
+async def run_experiment(
+    config: ExperimentConfig,
+    events: EventSink | None = None,
+    stop: asyncio.Event | None = None,
+    resume: bool = False,
+    *,
+    local_faults: Any = None,
+) -> ExperimentResult:
+    """Run (or resume) the configured experiment and write its report; see the module doc."""
+    emit = _sink(events)
+    stop = stop or asyncio.Event()
+    started = time.time()
+    book = await asyncio.to_thread(_open_books, config)
+    held_out = select_held_out(book, config.evaluation.articles, config.source_file)
+    specs = list(config.resolve_pipelines(book.source_lang, book.target_lang))
+    books: dict[tuple[str, str], Book] = {}
+    for spec in specs:
+        key = (spec.source_lang, spec.target_lang)
+        if key == (book.source_lang, book.target_lang):
+            books[key] = book
+        elif key == (book.target_lang, book.source_lang):
+            books[key] = reversed_book(book)
+        else:
+            raise AmtsError(f"sub-pipeline {spec.name}: the book translates {book.source_lang}↔"
+                            f"{book.target_lang}, not {spec.source_lang}→{spec.target_lang}",
+                            config.source_file)
+    terminology = _load_terminology(config, book, books)
+
+    state = StateStore(config.workdir)
+    run, resumed = _open_run(state, config, resume)
+    run_dir = config.workdir / "runs" / run.run_id
+    done = {p.name: PipelineResult.from_dict(p.summary) for p in state.pipelines(run.run_id)
+            if resumed and p.status == "succeeded" and p.summary}
+    todo = [s for s in specs if s.name not in done]
+
+    estimates = _estimate(specs, books, held_out)
+    for spec in specs:
+        chars, usd, rate = estimates[spec.name]
+        emit(ev.CostEstimated(spec.name, spec.variant, chars, usd, rate))
+    planned = sum(estimates[s.name][1] for s in todo)
+    limit = config.limits.max_cost_usd
+    if limit is not None and planned > limit:
+        state.finish_run(run.run_id, "refused")
+        raise AmtsError(f"the run would cost an estimated ${planned:.2f} on Amazon Translate, over "
+                        f"limits.max_cost_usd = {limit:g}: raise the limit or hold out fewer "
+                        "articles", config.source_file)
+
+    warnings: list[str] = [str(s) for s in book.skipped]
+    alignment = SharedAlignment(book, config.workdir, config.align.jobs, held_out,
+                                config.evaluation.include_held_out_in_data, emit)
+    results: dict[str, PipelineResult] = dict(done)
+    for name, result in done.items():
+        emit(ev.Finished(name, summary=result.to_dict()))
+    local = None
+    try:
+        if todo:
+            settings, local = await _backend(config, local_faults)
+            async with open_service(settings) as service:
+                if settings.kind == "local":
+                    await service.ensure_bucket()
+                ctx = RunContext(config, service, state, run.run_id, run_dir, emit, stop, books,
+                                 held_out, alignment, resumed, terminology)
+                outcomes = await asyncio.gather(*(_run_one(ctx, spec, estimates) for spec in todo))
+                results.update({r.name: r for r in outcomes})
+    finally:
+        if local is not None:
+            await asyncio.to_thread(local.stop)
+
+    ordered = tuple(results[s.name] for s in specs)
+    result = ExperimentResult(
+        run_id=run.run_id, book=str(book.root), held_out=held_out,
+        include_held_out_in_data=config.evaluation.include_held_out_in_data,
+        backend=config.backend.kind, pipelines=ordered, started_at=started, finished_at=time.time(),
+        estimated_usd=sum(estimates[s.name][1] for s in specs), resumed=resumed,
+        warnings=tuple(warnings))
+    markdown, data = await asyncio.to_thread(write_report, result, run_dir)
+    result = replace(result, report_markdown=markdown, report_json=data)
+    status = "succeeded" if result.succeeded else ("stopped" if stop.is_set() else "failed")
+    state.finish_run(run.run_id, status, str(markdown))
+    emit(ev.RunFinished("", result.succeeded, str(markdown), str(data),
+                        tuple(f"{p.name}: {p.message}" for p in result.failed)))
+    return result
+
+
+async def _run_one(ctx: RunContext, spec: PipelineSpec,
+                   estimates: dict[str, tuple[int, float, float]]) -> PipelineResult:
+    pipeline = SubPipeline(ctx, spec)
+    chars, usd, _ = estimates[spec.name]
+    pipeline.facts.update(estimated_characters=chars, estimated_usd=usd)
+    return await pipeline.run()
+
+
+def _open_run(state: StateStore, config: ExperimentConfig, resume: bool) -> tuple[RunRecord, bool]:
+    digest = config_digest(config)
+    if resume:
+        latest = state.latest_run()
+        if latest is not None:
+            state.reopen_run(latest.run_id)
+            return latest, True
+    return state.start_run(digest), False
+
+
+def _load_terminology(config: ExperimentConfig, book: Book,
+                      books: dict[tuple[str, str], Book]) -> dict[tuple[str, str], list]:
+    from amts.engine.paralleldata.terminology import parse_terminology
+
+    path = config.evaluation.terminology
+    if path is None:
+        candidate = Path(book.root) / "TERMINOLOGY.md"
+        if not candidate.is_file():
+            return {}
+        path = candidate
+    out = {}
+    for source, target in books:
+        if {source.split("-")[0], target.split("-")[0]} == {"en", "zh"}:
+            out[(source, target)] = parse_terminology(path, source, target)
+    return out
+
+
+async def _backend(config: ExperimentConfig, faults: Any) -> tuple[BackendSettings, Any]:
+    """Backend settings; for the embedded local backend, the started endpoints (to stop later)."""
+    b = config.backend
+    common = dict(region=b.region, profile=b.profile, bucket=b.bucket, prefix=b.prefix,
+                  role_arn=b.role_arn)
+    if b.kind == "aws" or b.s3_endpoint_url:
+        return BackendSettings(kind=b.kind, s3_endpoint_url=b.s3_endpoint_url,  # type: ignore[arg-type]
+                               translate_endpoint_url=b.translate_endpoint_url, **common), None
+    local = await asyncio.to_thread(_start_local, config, faults)
+    return BackendSettings(kind="local", s3_endpoint_url=local.s3_endpoint,
+                           translate_endpoint_url=local.translate_endpoint, **common), local
+
+
+def _start_local(config: ExperimentConfig, faults: Any) -> Any:
+    """Start the local endpoints. Their S3 and job state persist in the work directory, so a
+    resumed run finds its inputs and its jobs where the killed process left them."""
+    from amts.engine.local_service import start_local_backend
+
+    return start_local_backend(config.workdir, faults, job_delay=config.backend.local_job_seconds)
+
+
+

@@ -1,0 +1,97 @@
+"""The local endpoint's state: resources and jobs as JSON records in SQLite in the work directory."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from amts.engine.atomic import write_bytes_atomic
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+)
+"""
+
+
+class StateStore:
+    """Records by (kind, key), kept in creation order, plus data files beside them.
+
+    Kinds used: "parallel-data", "terminology", "job", "client-token".
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(directory / "state.sqlite3", check_same_thread=False)
+        self._db.execute(_SCHEMA)
+        self._db.commit()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held by read-modify-write sequences so they see each other's results."""
+        return self._lock
+
+    def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT body FROM records WHERE kind = ? AND key = ?", (kind, key)
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, kind: str, key: str, record: dict[str, Any]) -> None:
+        body = json.dumps(record, ensure_ascii=False)
+        with self._lock:
+            # UPSERT keeps the rowid, so listings stay in creation order.
+            self._db.execute(
+                "INSERT INTO records (kind, key, body) VALUES (?, ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
+                (kind, key, body),
+            )
+            self._db.commit()
+
+    def update(self, kind: str, key: str, **changes: Any) -> dict[str, Any]:
+        """Merge `changes` into a record (None deletes a field) and return the new record."""
+        with self._lock:
+            record = self.get(kind, key)
+            if record is None:
+                raise KeyError(f"{kind} {key} is gone")
+            for field, value in changes.items():
+                if value is None:
+                    record.pop(field, None)
+                else:
+                    record[field] = value
+            self.put(kind, key, record)
+            return record
+
+    def delete(self, kind: str, key: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key))
+            self._db.commit()
+
+    def all(self, kind: str) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body FROM records WHERE kind = ? ORDER BY rowid", (kind,)
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def data_path(self, kind: str, name: str) -> Path:
+        """Where a data file of a resource lives (imported records, error files)."""
+        return self.directory / kind / name
+
+    def write_data(self, kind: str, name: str, data: bytes) -> Path:
+        path = self.data_path(kind, name)
+        write_bytes_atomic(path, data)
+        return path

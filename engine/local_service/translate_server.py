@@ -1,0 +1,211 @@
+"""An Amazon-Translate-compatible endpoint on 127.0.0.1 (JSON 1.1, as botocore speaks it).
+
+Requests are checked against botocore's own model of the service; any SigV4 signature is
+accepted. State lives in WORKDIR/local-translate/ (see store.py), so a restarted endpoint knows
+its resources and jobs. GET /local-data/<kind>/<file> serves the stored data files that the
+service would hand out as presigned URLs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable
+
+from amts.engine.local_service import jobs, resources
+from amts.engine.local_service.context import DATA_URL_PATH, LocalContext
+from amts.engine.local_service.faults import LocalFaults, Throttle
+from amts.engine.local_service.protocol import (
+    CONTENT_TYPE,
+    ServiceError,
+    operation_for_target,
+    parse_request,
+    to_wire,
+)
+from amts.engine.local_service.store import StateStore
+
+MAX_TEXT_BYTES = 10_000
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+
+Operation = Callable[[LocalContext, dict[str, Any]], dict[str, Any]]
+
+
+def translate_text(ctx: LocalContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Real-time translation has no parallel data (ACT is batch-only), so the local backend
+    has nothing to translate from: the text comes back unchanged, never invented."""
+    text = params["Text"]
+    if len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+        raise ServiceError(
+            "TextSizeLimitExceededException", f"Text is longer than {MAX_TEXT_BYTES} bytes"
+        )
+    for name in params.get("TerminologyNames", []):
+        resources.terminology(ctx, name)
+    source = params["SourceLanguageCode"]
+    if source == "auto":
+        source = "zh" if _CJK.search(text) else "en"
+    return {
+        "TranslatedText": text,
+        "SourceLanguageCode": source,
+        "TargetLanguageCode": params["TargetLanguageCode"],
+        "AppliedTerminologies": [],
+    }
+
+
+OPERATIONS: dict[str, Operation] = {
+    "CreateParallelData": resources.create_parallel_data,
+    "UpdateParallelData": resources.update_parallel_data,
+    "GetParallelData": resources.get_parallel_data,
+    "ListParallelData": resources.list_parallel_data,
+    "DeleteParallelData": resources.delete_parallel_data,
+    "ImportTerminology": resources.import_terminology,
+    "GetTerminology": resources.get_terminology,
+    "ListTerminologies": resources.list_terminologies,
+    "StartTextTranslationJob": jobs.start_text_translation_job,
+    "DescribeTextTranslationJob": jobs.describe_text_translation_job,
+    "ListTextTranslationJobs": jobs.list_text_translation_jobs,
+    "StopTextTranslationJob": jobs.stop_text_translation_job,
+    "TranslateText": translate_text,
+}
+
+
+class _TranslateRequestHandler(BaseHTTPRequestHandler):
+    server: "_TranslateHTTPServer"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the engine never prints; requests carry signatures that must not be logged
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        try:
+            payload = self.server.endpoint.handle(self.headers.get("X-Amz-Target"), body)
+            self._send(200, json.dumps(payload).encode(), CONTENT_TYPE)
+        except ServiceError as exc:
+            self._send(exc.status, exc.body(), CONTENT_TYPE, error=exc.code)
+        except Exception as exc:  # never let a bug kill the connection without an answer
+            error = ServiceError("InternalServerException", f"local backend error: {exc}", 500)
+            self._send(500, error.body(), CONTENT_TYPE, error=error.code)
+
+    def do_GET(self) -> None:
+        path = self.server.endpoint.data_file(self.path)
+        if path is None:
+            self._send(404, b"not found", "text/plain")
+        else:
+            self._send(200, path.read_bytes(), "application/octet-stream")
+
+    def _send(self, status: int, body: bytes, content_type: str, error: str | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        if error:
+            self.send_header("x-amzn-ErrorType", error)
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _TranslateHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    endpoint: "LocalTranslateServer"
+
+
+class LocalTranslateServer:
+    """The endpoint: an HTTP server thread plus the background workers of its jobs."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        s3_endpoint: str,
+        faults: LocalFaults | None = None,
+        port: int = 0,
+        delay: float = 0.2,
+        region: str = "us-east-1",
+    ):
+        store = StateStore(Path(workdir) / "local-translate")
+        self.context = LocalContext(
+            store=store, s3_endpoint=s3_endpoint, faults=faults or LocalFaults(),
+            delay=delay, region=region,
+        )
+        self._throttle = Throttle(self.context.faults)
+        self._port = port
+        self._server: _TranslateHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the local Translate endpoint is not running")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def throttled_calls(self) -> int:
+        """How many calls the throttling fault has refused so far."""
+        return self._throttle.throttled_calls
+
+    def start(self) -> str:
+        """Serve on 127.0.0.1, resume unfinished work, and return the endpoint URL."""
+        self._server = _TranslateHTTPServer(("127.0.0.1", self._port), _TranslateRequestHandler)
+        self._server.endpoint = self
+        self.context.translate_endpoint = self.endpoint_url
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="amts-local-translate", daemon=True,
+        )
+        self._thread.start()
+        self._resume()
+        return self.endpoint_url
+
+    def stop(self) -> None:
+        """Stop serving; workers stop at their next step and resume on the next start."""
+        self.context.stop_workers()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+        self.context.store.close()
+
+    def handle(self, target: str | None, body: bytes) -> dict[str, Any]:
+        """One API call: operation, throttling fault, validation, then the operation."""
+        operation = operation_for_target(target)
+        if self._throttle.should_throttle(operation.name):
+            raise ServiceError("TooManyRequestsException", "Rate exceeded (injected)", 429)
+        handler = OPERATIONS.get(operation.name)
+        if handler is None:
+            raise ServiceError(
+                "UnsupportedOperationException",
+                f"the local backend does not implement {operation.name}",
+            )
+        params = parse_request(operation, body)
+        return to_wire(handler(self.context, params))
+
+    def data_file(self, url_path: str) -> Path | None:
+        """The stored file a /local-data/ URL names, never anything outside the store."""
+        if not url_path.startswith(DATA_URL_PATH):
+            return None
+        kind, _, name = url_path[len(DATA_URL_PATH):].partition("/")
+        if kind not in (resources.PARALLEL_DATA, resources.TERMINOLOGY) or not name:
+            return None
+        if "/" in name or "\\" in name or name.startswith("."):
+            return None
+        path = self.context.store.data_path(kind, name)
+        return path if path.is_file() else None
+
+    def _resume(self) -> None:
+        ctx = self.context
+        for record in ctx.store.all(resources.PARALLEL_DATA):
+            name = record["Name"]
+            if record["Status"] == "CREATING":
+                ctx.spawn(lambda n=name: resources.run_import(ctx, n, update=False), f"amts-import-{name}")
+            elif record.get("LatestUpdateAttemptStatus") == "UPDATING":
+                ctx.spawn(lambda n=name: resources.run_import(ctx, n, update=True), f"amts-update-{name}")
+            elif record["Status"] == "DELETING":
+                ctx.spawn(lambda n=name: resources.finish_delete(ctx, n), f"amts-delete-{name}")
+        jobs.resume_unfinished_jobs(ctx)
