@@ -14,9 +14,9 @@ from pathlib import Path
 import boto3
 
 from amts.engine.local_service import start_local_backend
-from test_pipeline import make_config
+from conftest import make_config
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 JOB_STARTED = re.compile(r"job ([0-9a-f]{8,}): (?:SUBMITTED|IN_PROGRESS)")
 
 

@@ -20,70 +20,7 @@ from amts.engine.errors import AmtsError
 from amts.engine.experiment.pipeline import run_experiment
 from amts.engine.act.state import StateStore
 
-# A tiny en→zh book of our own text. Some sentences recur across sections, so a memory built
-# from the training sections covers part of the held-out ones (bleu, models) and not the rest.
-SECTIONS = {
-    "chapter_intro/overview": (
-        "# Overview\n:label:`sec_overview`\n\nThis book teaches machine translation.\n"
-        "Each chapter builds on the previous one.\n\nWe use `numpy` for arrays and $x_i$ for inputs.\n\n"
-        "```{.python .input}\nimport numpy as np\n```\n\n"
-        "Translation memories store pairs of sentences.\nThey help translators work faster.\n",
-        "# 概述\n:label:`sec_overview`\n\n本书讲授机器翻译。\n每一章都建立在前一章之上。\n\n"
-        "我们使用`numpy`处理数组，用$x_i$表示输入。\n\n```{.python .input}\nimport numpy as np\n```\n\n"
-        "翻译记忆库存储句子对。\n它们帮助译者更快地工作。\n"),
-    "chapter_intro/data": (
-        "# Data\n\nParallel data pairs a sentence with its translation.\n"
-        "Good data matters more than big models.\n\nTranslation memories store pairs of sentences.\n\n"
-        "## Cleaning\n\nRemove empty lines before training.\nCheck every file for errors.\n",
-        "# 数据\n\n平行数据将句子与其译文配对。\n好的数据比大模型更重要。\n\n翻译记忆库存储句子对。\n\n"
-        "## 清洗\n\n训练前删除空行。\n检查每个文件是否有错误。\n"),
-    "chapter_intro/models": (
-        "# Models\n\nA model maps a sentence to its translation.\nEach chapter builds on the previous one.\n\n"
-        "Good data matters more than big models.\nWe evaluate models with BLEU.\n",
-        "# 模型\n\n模型将句子映射到其译文。\n每一章都建立在前一章之上。\n\n"
-        "好的数据比大模型更重要。\n我们用BLEU评估模型。\n"),
-    "chapter_eval/bleu": (
-        "# BLEU\n\nWe evaluate models with BLEU.\nBLEU counts matching n-grams.\n\n"
-        "Check every file for errors.\nA higher score is better.\n",
-        "# BLEU\n\n我们用BLEU评估模型。\nBLEU统计匹配的n元语法。\n\n检查每个文件是否有错误。\n分数越高越好。\n"),
-    "chapter_eval/chrf": (
-        "# chrF\n\nchrF compares character n-grams.\nIt suits languages without spaces.\n\n"
-        "A higher score is better.\nRemove empty lines before training.\n",
-        "# chrF\n\nchrF比较字符n元语法。\n它适合没有空格的语言。\n\n分数越高越好。\n训练前删除空行。\n"),
-}
-HELD_OUT_ONLY_SENTENCE = "BLEU counts matching n-grams."
-
-
-def write_book(root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "config.ini").write_text("[project]\nlang = zh\n\n[translation]\norigin_lang = en\n",
-                                     encoding="utf-8")
-    (root / "TERMINOLOGY.md").write_text("## 英汉术语对照\n\n模型，model\n\n数据，data\n",
-                                         encoding="utf-8")
-    for name, (en, zh) in SECTIONS.items():
-        path = root / f"{name}.md"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(zh, encoding="utf-8")
-        (root / f"{name}_origin.md").write_text(en, encoding="utf-8")
-    return root
-
-
-def make_config(tmp_path: Path, extra: str = "", job_seconds: float = 0.02) -> Path:
-    write_book(tmp_path / "book")
-    path = tmp_path / "amts.toml"
-    path.write_text(f"""workdir = "work"
-[book]
-path = "book"
-[evaluation]
-articles = ["bleu", "chapter_intro/models.md"]
-[backend]
-poll_seconds = 0.05
-max_poll_seconds = 0.2
-local_job_seconds = {job_seconds}
-[align]
-jobs = 1
-{extra}""", encoding="utf-8")
-    return path
+from conftest import HELD_OUT_ONLY_SENTENCE, make_config
 
 
 async def test_both_directions_all_variants_concurrently(tmp_path):

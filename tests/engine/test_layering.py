@@ -29,6 +29,6 @@ def test_import_linter_contract_holds():
     from pathlib import Path
 
     exe = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     result = subprocess.run([exe], cwd=repo, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

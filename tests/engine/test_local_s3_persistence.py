@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from amts.engine.local_service import start_local_backend
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ROLE = "arn:aws:iam::123456789012:role/TranslateDataAccess"
 BINARY = bytes(range(256)) * 3 + b"\x00\xff\xfe"
 DOC = ('<html><body>\n<h1 data-b="0">Linear regression</h1>\n'
