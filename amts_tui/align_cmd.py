@@ -6,10 +6,10 @@ import argparse
 import sys
 import time
 
-from amts.engine.book import open_book
-from amts.engine.errors import AmtsError
 from amts.engine.align.book_alignment import BookAlignment, align_book
 from amts.engine.align.pairs import AlignedPair
+from amts.engine.book import open_book
+from amts.engine.errors import AmtsError
 from amts.engine.paralleldata.write import MAX_SEGMENT_BYTES, utf8_len, write_parallel_data
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2

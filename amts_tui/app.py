@@ -14,6 +14,8 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.theme import Theme
 
+from amts.engine.errors import AmtsError
+from amts.engine.experiment.config import load_config
 from amts.tui.messages import BookOpened
 from amts.tui.screens.align import AlignScreen
 from amts.tui.screens.book import BookScreen
@@ -23,8 +25,6 @@ from amts.tui.screens.sync import SyncScreen
 from amts.tui.service import AmtsService, demo_experiment_config, demo_work_dir
 from amts.tui.session import Session
 from amts.tui.settings import Settings, load_settings, save_settings
-from amts.engine.experiment.config import load_config
-from amts.engine.errors import AmtsError
 from amts.tui.themes.palettes import APP_VARIABLE_DEFAULTS, DEFAULT_THEME, PALETTES, stylesheet_paths
 
 #: Mode name → (title shown in the navigation bar, key).

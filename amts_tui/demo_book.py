@@ -13,9 +13,9 @@ import os
 import shutil
 from pathlib import Path
 
-from amts.tui.paths import sample_data_dir
 from amts.engine.atomic import write_text_atomic
 from amts.engine.errors import AmtsError
+from amts.tui.paths import sample_data_dir
 
 #: The copy's folder inside the work directory (the UI shows demo paths relative to the work dir).
 DEMO_DIR_NAME = "demo-book"

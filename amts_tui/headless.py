@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TextIO
 
 from amts.engine import events as ev
-from amts.engine.experiment.config import ExperimentConfig, demo_config, load_config
 from amts.engine.errors import AmtsError
-
+from amts.engine.experiment.config import ExperimentConfig, demo_config, load_config
 from amts.tui.event_text import describe_event as describe
 from amts.tui.paths import sample_data_dir
 

@@ -15,21 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amts.tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
-from amts.tui.paths import sample_data_dir
 from amts.engine import cost, evaluate, sync
 from amts.engine.act import sync_translation
 from amts.engine.align import book_alignment as extract
+from amts.engine.align.pairs import AlignedPair
+from amts.engine.book import Book, open_book, read_markdown_file
+from amts.engine.client.settings import BackendSettings
+from amts.engine.errors import AmtsError
 from amts.engine.experiment import config as config_module
 from amts.engine.experiment import pipeline
 from amts.engine.markup import segment
-from amts.engine.paralleldata import write as paralleldata
-from amts.engine.client.settings import BackendSettings
-from amts.engine.book import Book, open_book, read_markdown_file
-from amts.engine.errors import AmtsError
 from amts.engine.markup.markdown import parse_markdown
-from amts.engine.align.pairs import AlignedPair
+from amts.engine.paralleldata import write as paralleldata
 from amts.engine.textfile import read_utf8
+from amts.tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
+from amts.tui.paths import sample_data_dir
 
 #: The demo books (SPEC §6), as (language folder, label); the app opens their copies.
 DEMO_BOOKS = (("zh", "Demo book en→zh"), ("es", "Demo book en→es"))
@@ -178,13 +178,13 @@ class AmtsService:
     def cost_estimate(self, book: Book, stats: BookStats) -> list[CostRow]:
         """Price of translating the whole book once per variant, at the documented rates."""
         variants = _variants(self.config, book)
-        estimates = cost.estimate_cost({v: stats.billable_characters for v in variants})
+        estimates = cost.estimate_cost(dict.fromkeys(variants, stats.billable_characters))
         return [CostRow(e.variant, e.characters, e.usd, f"${e.usd_per_million_chars:g} per million")
                 for e in estimates]
 
     # -- alignment -----------------------------------------------------------------------------
     def align_book(self, book: Book, on_progress: Callable[[int, int], None] | None = None):
-        """Align every section (cached in the work directory); returns amts.engine.align.book_alignment.BookAlignment."""
+        """Align every section (cached in the work directory) into a BookAlignment."""
         return extract.align_book(book, workdir=self.work_dir, on_progress=on_progress)
 
     def export_pairs(self, pairs: list[AlignedPair], path: Path, fmt: str, source_lang: str,
@@ -223,7 +223,7 @@ def _variants(config: Any, book: Book) -> list[str]:
     return list(config_module.VARIANTS)
 
 
-# -- experiments (amts.engine.experiment.config + amts.engine.experiment.pipeline) ------------------------------------------------
+# -- experiments (amts.engine.experiment) ------------------------------------------------------
 class ExperimentRunner:
     """Builds the experiment for the open book and runs it; one instance per AmtsService."""
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from amts.engine.book import Book
 from amts.engine.align.pairs import AlignedPair
+from amts.engine.book import Book
 
 
 def pair_key(pair: AlignedPair, index: int) -> str:

@@ -51,7 +51,8 @@ def print_plan(plan, seconds: float, out=None) -> None:
     """The per-section table and the whole-book line."""
     out = out or sys.stdout
     width = max([len("section")] + [len(s.path) for s in plan.sections])
-    header = f"{'section':<{width}}  {'unchanged':>9} {'edited':>6} {'new':>5} {'deleted':>7} {'review':>6} {'saved':>6} {'MT chars':>9}"
+    header = (f"{'section':<{width}}  {'unchanged':>9} {'edited':>6} {'new':>5} {'deleted':>7} "
+              f"{'review':>6} {'saved':>6} {'MT chars':>9}")
     print(header, file=out)
     print("-" * len(header), file=out)
     for s in plan.sections:

@@ -16,8 +16,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from amts.engine.book import open_book  # noqa: E402
 from amts.engine.align.book_alignment import align_book  # noqa: E402
+from amts.engine.book import open_book  # noqa: E402
 from amts.engine.paralleldata.write import write_parallel_data  # noqa: E402
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from amts.engine.client.service import open_service  # noqa: E402
-from amts.engine.local_service import start_local_backend  # noqa: E402
 from amts.engine.client.settings import BackendSettings  # noqa: E402
+from amts.engine.local_service import start_local_backend  # noqa: E402
 
 SENTENCES = [
     ("Deep learning is useful.", "深度学习很有用。"),

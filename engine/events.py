@@ -18,7 +18,8 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class StageStarted(Event):
-    stage: str  # prepare-data | upload-data | parallel-data | prepare-docs | upload-docs | job | download | restore | evaluate
+    # prepare-data | upload-data | parallel-data | prepare-docs | upload-docs | job | download | restore | evaluate
+    stage: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import cast
 
 from textual import events, on
 from textual.app import ComposeResult, SystemCommand
@@ -11,11 +11,9 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from amts.tui.widgets.navbar import NavBar
 from amts.engine.errors import AmtsError
-
-if TYPE_CHECKING:
-    from amts.tui.app import AmtsApp
+from amts.tui.context import AppContext
+from amts.tui.widgets.navbar import NavBar
 
 
 class AmtsScreen(Screen[None]):
@@ -28,8 +26,8 @@ class AmtsScreen(Screen[None]):
         self.drawn_book_version = -1
 
     @property
-    def amts(self) -> AmtsApp:
-        return self.app  # type: ignore[return-value]
+    def amts(self) -> AppContext:
+        return cast(AppContext, self.app)
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)

@@ -14,10 +14,10 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, Select,
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from amts.engine.book import Book
 from amts.tui.messages import BookOpened
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.service import BookStats
-from amts.engine.book import Book
 
 
 class BookScreen(AmtsScreen):

@@ -10,7 +10,6 @@ from textual.markup import escape
 from textual.widgets import Label, ProgressBar
 
 from amts.engine import events as ev
-
 from amts.tui.event_text import describe_event as describe_text
 
 #: Pane state → CSS class (colours come from the $job-* theme variables).

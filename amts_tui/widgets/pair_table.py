@@ -11,8 +11,8 @@ from textual.color import Color
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from amts.tui.messages import PairToggled
 from amts.engine.align.pairs import AlignedPair
+from amts.tui.messages import PairToggled
 
 #: Rows added per event-loop turn: small enough that keys stay responsive while filling.
 BATCH_ROWS = 400

@@ -24,11 +24,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from amts.engine.client.service import new_client_token
-from amts.engine.book import open_book
-from amts.engine.errors import AmtsError
 from amts.engine.align.book_alignment import align_book
 from amts.engine.align.pairs import AlignedPair
+from amts.engine.book import open_book
+from amts.engine.client.service import new_client_token
+from amts.engine.errors import AmtsError
 from amts.engine.paralleldata.write import write_parallel_data
 from amts.engine.sync.apply import DEFAULT_REVIEW_MARKER, ApplyResult, Translator, apply_sync
 from amts.engine.sync.units import SyncPlan
@@ -276,8 +276,8 @@ def apply_with_local_backend(plan: SyncPlan, workdir: Path, review_marker: str =
     stand-in for ACT): a unit close to an old sentence gets its human translation, others stay
     in the source language; with `realtime` every unit comes back unchanged.
     """
-    from amts.engine.local_service import start_local_backend
     from amts.engine.client.settings import BackendSettings
+    from amts.engine.local_service import start_local_backend
 
     with start_local_backend(Path(workdir), job_delay=0.01) as backend:
         settings = BackendSettings(kind="local", region=backend.region,

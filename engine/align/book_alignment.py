@@ -8,18 +8,18 @@ cache instead of segmenting again. Cache misses run in a process pool, since pys
 from __future__ import annotations
 
 import hashlib
-import re
 import json
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from amts.engine.align.pairs import AlignedPair
 from amts.engine.atomic import write_text_atomic
 from amts.engine.book import Book, SkippedFile, read_markdown_file
 from amts.engine.errors import AmtsError
-from amts.engine.align.pairs import AlignedPair
 
 #: Bump when alignment output changes, so that old cache entries are not reused.
 ALIGNER_VERSION = "2"

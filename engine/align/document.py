@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from amts.engine.align.evidence import LengthModel, Unit, make_unit
+from amts.engine.align.pairs import AlignedPair
 from amts.engine.align.paragraphs import Region, align_region, align_structure
 from amts.engine.align.sentences import align_sentences
 from amts.engine.markup.markdown import Block, BlockKind, Document, parse_markdown
-from amts.engine.align.pairs import AlignedPair
 from amts.engine.markup.segment import base_lang, split_sentences
 
 UNBALANCED_REGION_WARNING = 2  # warn when a region's paragraph counts differ by this much or more

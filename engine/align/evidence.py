@@ -244,7 +244,7 @@ def align_beads(
         for j in range(low, high + 1):
             if i == 0 and j == 0:
                 continue
-            value, step = inf, None
+            value, best_step = inf, None
             for (a, b), prior in shapes.items():
                 if a > i or b > j:
                     continue
@@ -253,15 +253,17 @@ def align_beads(
                     continue
                 total = previous + prior + cost(i - a, a, j - b, b)
                 if total < value:
-                    value, step = total, (a, b)
+                    value, best_step = total, (a, b)
             row[j] = value
-            back[i][j] = step
+            back[i][j] = best_step
     if best[n][m] == inf:  # the band was too narrow: fall back to a full search
         return align_beads(n, m, shapes, cost, None) if band is not None else []
     beads: list[Bead] = []
     i, j = n, m
     while i or j:
-        a, b = back[i][j]
+        found = back[i][j]
+        assert found is not None, "a finite best cell always has a step"
+        a, b = found
         beads.append((i - a, a, j - b, b))
         i, j = i - a, j - b
     beads.reverse()

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Indel
 
 from amts.engine.align.evidence import LengthModel, Unit, align_beads, anchor_cost, repeat_cost, repeat_flags
-from amts.engine.markup.markdown import Block, BlockKind, Document
 from amts.engine.align.matching import ordered_matching
+from amts.engine.markup.markdown import Block, BlockKind, Document
 
 # Shape priors (-log probability) for paragraph beads.
 PARAGRAPH_SHAPES = {

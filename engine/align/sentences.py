@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from amts.engine.align.evidence import (LengthModel, Unit, align_beads, anchor_cost, confidence_of, repeat_cost,
-                                   repeat_flags)
+from amts.engine.align.evidence import (
+    LengthModel,
+    Unit,
+    align_beads,
+    anchor_cost,
+    confidence_of,
+    repeat_cost,
+    repeat_flags,
+)
 
 # -log prior of each bead shape (source sentences, target sentences).
 SENTENCE_SHAPES = {
@@ -21,8 +28,8 @@ SENTENCE_SHAPES = {
 }
 SENTENCE_VARIANCE = 6.8
 SKIP_LENGTH_COST = 0.4  # per sqrt(character) of a sentence left untranslated
-BOTH_SIDES_CROSS_COST = 5.0
-ONE_SIDE_CROSS_COST = 2.0  # paragraph splits and merges usually fall between sentences  # a bead crossing a block boundary on both sides at once
+BOTH_SIDES_CROSS_COST = 5.0  # a bead crossing a block boundary on both sides at once
+ONE_SIDE_CROSS_COST = 2.0  # paragraph splits and merges usually fall between sentences
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,10 @@ again. Everything here is tested without a network.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 # --- batch jobs ---------------------------------------------------------------------------------
 

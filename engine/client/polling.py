@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from typing import Awaitable, Callable, Hashable, TypeVar
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TypeVar
 
 from amts.engine.client.jobstate import next_poll_delay
 from amts.engine.errors import AmtsError

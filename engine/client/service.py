@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable, Mapping
+from typing import Any
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from typing import Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from botocore import exceptions as bx
 

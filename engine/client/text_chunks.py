@@ -9,7 +9,7 @@ translates each piece's content and keeps its surrounding whitespace.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 MAX_TEXT_BYTES = 10_000
 

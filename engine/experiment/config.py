@@ -11,12 +11,19 @@ import os
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import tomli
 
 from amts.engine.client.settings import BackendSettings
-from amts.engine.experiment.config_toml import LANGUAGE_CODE, ConfigReader, ConfigTable, decode_error_line, describe_value
 from amts.engine.errors import AmtsError
+from amts.engine.experiment.config_toml import (
+    LANGUAGE_CODE,
+    ConfigReader,
+    ConfigTable,
+    decode_error_line,
+    describe_value,
+)
 
 VARIANTS = ("no-act", "act-paragraph", "act-sentence")
 BACKEND_KINDS = ("local", "aws")
@@ -65,7 +72,7 @@ class EvaluationSettings:
     terminology: Path | None = None  # a TERMINOLOGY.md; default: the book's own, when it has one
 
 
-_CLIENT_DEFAULTS = {f.name: f.default for f in fields(BackendSettings)}
+_CLIENT_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(BackendSettings)}
 
 
 @dataclass(frozen=True)

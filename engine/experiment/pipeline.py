@@ -21,17 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from amts.engine import events as ev
-from amts.engine.client.service import open_service
-from amts.engine.client.settings import BackendSettings
-from amts.engine.book import Book, open_book, reversed_book
-from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
-from amts.engine.cost import billable_characters, estimate_cost
-from amts.engine.errors import AmtsError
+from amts.engine.act.state import RunRecord, StateStore
 from amts.engine.align.book_alignment import BookAlignment, align_book
 from amts.engine.align.pairs import AlignedPair
-from amts.engine.experiment.stages import RunContext, SubPipeline, protect_documents, unit_html
+from amts.engine.book import Book, open_book, reversed_book
+from amts.engine.client.service import open_service
+from amts.engine.client.settings import BackendSettings
+from amts.engine.cost import billable_characters, estimate_cost
+from amts.engine.errors import AmtsError
+from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.report import ExperimentResult, PipelineResult, write_report
-from amts.engine.act.state import RunRecord, StateStore
+from amts.engine.experiment.stages import RunContext, SubPipeline, protect_documents, unit_html
 
 EventSink = Callable[[ev.Event], None] | asyncio.Queue
 
@@ -205,8 +205,8 @@ async def run_experiment(
     alignment = SharedAlignment(book, config.workdir, config.align.jobs, held_out,
                                 config.evaluation.include_held_out_in_data, emit)
     results: dict[str, PipelineResult] = dict(done)
-    for name, result in done.items():
-        emit(ev.Finished(name, summary=result.to_dict()))
+    for name, finished in done.items():
+        emit(ev.Finished(name, summary=finished.to_dict()))
     local = None
     try:
         if todo:
@@ -276,14 +276,15 @@ def _load_terminology(config: ExperimentConfig, book: Book,
 async def _backend(config: ExperimentConfig, faults: Any) -> tuple[BackendSettings, Any]:
     """Backend settings; for the embedded local backend, the started endpoints (to stop later)."""
     b = config.backend
-    common = dict(region=b.region, profile=b.profile, bucket=b.bucket, prefix=b.prefix,
-                  role_arn=b.role_arn)
     if b.kind == "aws" or b.s3_endpoint_url:
-        return BackendSettings(kind=b.kind, s3_endpoint_url=b.s3_endpoint_url,  # type: ignore[arg-type]
-                               translate_endpoint_url=b.translate_endpoint_url, **common), None
+        return BackendSettings(kind="aws" if b.kind == "aws" else "local", region=b.region, profile=b.profile,
+                               bucket=b.bucket, prefix=b.prefix, role_arn=b.role_arn,
+                               s3_endpoint_url=b.s3_endpoint_url,
+                               translate_endpoint_url=b.translate_endpoint_url), None
     local = await asyncio.to_thread(_start_local, config, faults)
-    return BackendSettings(kind="local", s3_endpoint_url=local.s3_endpoint,
-                           translate_endpoint_url=local.translate_endpoint, **common), local
+    return BackendSettings(kind="local", region=b.region, profile=b.profile, bucket=b.bucket,
+                           prefix=b.prefix, role_arn=b.role_arn, s3_endpoint_url=local.s3_endpoint,
+                           translate_endpoint_url=local.translate_endpoint), local
 
 
 def _start_local(config: ExperimentConfig, faults: Any) -> Any:

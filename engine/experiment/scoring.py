@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from amts.engine.align.pairs import AlignedPair
 from amts.engine.atomic import write_text_atomic
 from amts.engine.book import Book
-from amts.engine.experiment.config import PipelineSpec
 from amts.engine.evaluate import score_corpus, unit_diff
-from amts.engine.align.pairs import AlignedPair
+from amts.engine.experiment.config import PipelineSpec
+from amts.engine.experiment.report import ArticleScore
 from amts.engine.markup.protect import ProtectedDocument
 from amts.engine.markup.protect_parse import SpanPiece, read_translation
-from amts.engine.experiment.report import ArticleScore
 
 
 @dataclass(frozen=True)

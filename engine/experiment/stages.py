@@ -14,23 +14,24 @@ import asyncio
 import json
 import re
 import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 from amts.engine import events as ev
-from amts.engine.atomic import write_text_atomic
-from amts.engine.client.jobstate import JobDescription
-from amts.engine.book import Book, read_markdown_file
-from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
-from amts.engine.errors import AmtsError
-from amts.engine.align.pairs import AlignedPair
-from amts.engine.paralleldata.write import write_parallel_data
-from amts.engine.markup.protect import ProtectedDocument, html_to_markdown, markdown_to_html
-from amts.engine.experiment.report import PipelineResult
 from amts.engine.act.state import StateStore
+from amts.engine.align.pairs import AlignedPair
+from amts.engine.atomic import write_text_atomic
+from amts.engine.book import Book, read_markdown_file
+from amts.engine.client.jobstate import JobDescription
+from amts.engine.errors import AmtsError
+from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
+from amts.engine.experiment.report import PipelineResult
 from amts.engine.experiment.scoring import ScoredPipeline, flat_name, score_pipeline
+from amts.engine.markup.protect import ProtectedDocument, html_to_markdown, markdown_to_html
+from amts.engine.paralleldata.write import write_parallel_data
 
 _UNIT_LINE = re.compile(r'^<(h[1-6]|p|li|td) data-b="(\d+)">(.*)</\1>$')
 
@@ -322,7 +323,8 @@ class SubPipeline:
         output = await self.ctx.service.download_job_output(job, self.dir / "job-output")
         for error in output.errors:
             self.warn(f"the job could not translate {error.source_file}: {error.message}")
-        details = output.details.get(self.spec.target_lang) or next(iter(output.details.values()), {})
+        details: dict[str, Any] = (output.details.get(self.spec.target_lang)
+                                   or next(iter(output.details.values()), {}))
         self.facts["characters_sent"] = int(details.get("charactersTranslated") or 0)
         self.facts["translated"] = int(details.get("translatedSegments") or 0)
         self.facts["untranslated"] = int(details.get("untranslatedSegments") or 0)

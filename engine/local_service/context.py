@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from amts.engine.local_service.faults import LocalFaults
 from amts.engine.local_service.s3 import make_s3_client

@@ -30,19 +30,16 @@ class LocalFaults:
     fail_parallel_data_name_pattern: str | None = None
 
     def document_fails(self, relative_key: str) -> bool:
-        return bool(self.fail_document_pattern) and re.search(
-            self.fail_document_pattern, relative_key
-        ) is not None
+        pattern = self.fail_document_pattern
+        return bool(pattern) and re.search(pattern or "", relative_key) is not None
 
     def job_fails(self, job_name: str) -> bool:
-        return bool(self.fail_job_name_pattern) and re.search(
-            self.fail_job_name_pattern, job_name
-        ) is not None
+        pattern = self.fail_job_name_pattern
+        return bool(pattern) and re.search(pattern or "", job_name) is not None
 
     def parallel_data_fails(self, name: str) -> bool:
-        return bool(self.fail_parallel_data_name_pattern) and re.search(
-            self.fail_parallel_data_name_pattern, name
-        ) is not None
+        pattern = self.fail_parallel_data_name_pattern
+        return bool(pattern) and re.search(pattern or "", name) is not None
 
 
 class Throttle:

@@ -7,6 +7,7 @@ are rewritten, so nothing is duplicated) and STOP_REQUESTED jobs become STOPPED.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from typing import Any
@@ -152,6 +153,6 @@ def resume_unfinished_jobs(ctx: LocalContext) -> None:
     for job in ctx.store.all(JOB):
         if job["JobStatus"] in UNFINISHED:
             job_id = job["JobId"]
-            ctx.spawn(lambda job_id=job_id: run_job(ctx, job_id), f"amts-job-{job_id}")
+            ctx.spawn(functools.partial(run_job, ctx, job_id), f"amts-job-{job_id}")
         elif job["JobStatus"] == "STOP_REQUESTED":
             ctx.store.update(JOB, job["JobId"], JobStatus="STOPPED", EndTime=now().timestamp())

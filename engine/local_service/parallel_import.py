@@ -177,9 +177,9 @@ def _import_tmx(text: str, fail_first: int) -> ImportedParallelData:
             problem = "a <tu> needs a source <tuv> and at least one target <tuv>"
         if problem is None and inject.fires():
             problem = "injected failure (LocalFaults.parallel_data_failed_records)"
-        if problem is not None:
+        if problem is not None or source is None:
             result.failed += 1
-            result.messages.append({"content": content, "message": problem})
+            result.messages.append({"content": content, "message": problem or "no source segment"})
             continue
         targets = {lang: s for lang, s in segments.items() if lang.lower() != source_language.lower()}
         changed = unit.get("changedate", "")

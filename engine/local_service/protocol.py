@@ -95,7 +95,7 @@ def _from_wire(value: Any, shape: Shape, where: str) -> Any:
     if shape.type_name == "map" and isinstance(value, dict):
         return {key: _from_wire(item, shape.value, f"{where}.{key}") for key, item in value.items()}
     if shape.type_name == "timestamp" and isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(value, tz=dt.UTC)
     if shape.type_name == "blob" and isinstance(value, str):
         try:
             return base64.b64decode(value, validate=True)
@@ -144,4 +144,4 @@ def to_wire(value: Any) -> Any:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -57,7 +58,7 @@ class LocalS3Server:
         if self._server is None:
             raise RuntimeError("the local S3 server is not running")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> str:
         """Start serving and return the endpoint URL: moto's S3 is emptied, then filled from
@@ -66,7 +67,7 @@ class LocalS3Server:
         from moto.backends import get_backend
 
         get_backend("s3").reset()
-        app = DomainDispatcherApplication(create_backend_app)
+        app: Any = DomainDispatcherApplication(create_backend_app)  # wrapped below when mirrored
         if self.mirror_dir is not None:
             mirror = S3Mirror(self.mirror_dir)
             self.restored = restore_from_mirror(app, mirror)

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from amts.engine.atomic import write_bytes_atomic, write_text_atomic
-from amts.engine.safe_paths import relative_key_parts
 from amts.engine.errors import AmtsError
+from amts.engine.safe_paths import relative_key_parts
 
 META_DIR = ".meta"
 # S3's own bucket rules: they also keep a bucket name a single, harmless path part.
@@ -155,7 +155,7 @@ class S3Mirror:
                 key = sidecar["key"]
                 path = self.object_path(bucket, key)
             except (ValueError, KeyError, TypeError) as exc:
-                raise AmtsError(f"unreadable sidecar of the local S3 mirror: {exc}", path=meta)
+                raise AmtsError(f"unreadable sidecar of the local S3 mirror: {exc}", path=meta) from None
             if path.is_file():
                 yield MirroredObject(bucket, key, path, sidecar.get("contentType") or
                                      "binary/octet-stream", dict(sidecar.get("metadata") or {}))

@@ -34,8 +34,8 @@ from xml.sax.saxutils import escape
 
 from werkzeug.test import Client
 
-from amts.engine.local_service.s3_mirror import S3Mirror, UnmirrorableName
 from amts.engine.errors import AmtsError
+from amts.engine.local_service.s3_mirror import S3Mirror, UnmirrorableName
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -281,7 +281,7 @@ def _call(app: WsgiApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, s
 def _error(start_response: Callable[..., Any], status: str, code: str, message: str) -> list[bytes]:
     body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
             f"<Message>{escape(message)}</Message><RequestId>{uuid.uuid4().hex}</RequestId>"
-            "</Error>").encode("utf-8")
+            "</Error>").encode()
     start_response(status, [("Content-Type", "application/xml"),
                             ("Content-Length", str(len(body)))])
     return [body]

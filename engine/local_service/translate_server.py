@@ -8,13 +8,15 @@ service would hand out as presigned URLs.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from amts.engine.local_service import jobs, resources
 from amts.engine.local_service.context import DATA_URL_PATH, LocalContext
@@ -73,7 +75,7 @@ OPERATIONS: dict[str, Operation] = {
 
 
 class _TranslateRequestHandler(BaseHTTPRequestHandler):
-    server: "_TranslateHTTPServer"
+    server: _TranslateHTTPServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -111,7 +113,7 @@ class _TranslateRequestHandler(BaseHTTPRequestHandler):
 
 class _TranslateHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
-    endpoint: "LocalTranslateServer"
+    endpoint: LocalTranslateServer
 
 
 class LocalTranslateServer:
@@ -141,7 +143,7 @@ class LocalTranslateServer:
         if self._server is None:
             raise RuntimeError("the local Translate endpoint is not running")
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def throttled_calls(self) -> int:
@@ -203,9 +205,9 @@ class LocalTranslateServer:
         for record in ctx.store.all(resources.PARALLEL_DATA):
             name = record["Name"]
             if record["Status"] == "CREATING":
-                ctx.spawn(lambda n=name: resources.run_import(ctx, n, update=False), f"amts-import-{name}")
+                ctx.spawn(functools.partial(resources.run_import, ctx, name, update=False), f"amts-import-{name}")
             elif record.get("LatestUpdateAttemptStatus") == "UPDATING":
-                ctx.spawn(lambda n=name: resources.run_import(ctx, n, update=True), f"amts-update-{name}")
+                ctx.spawn(functools.partial(resources.run_import, ctx, name, update=True), f"amts-update-{name}")
             elif record["Status"] == "DELETING":
-                ctx.spawn(lambda n=name: resources.finish_delete(ctx, n), f"amts-delete-{name}")
+                ctx.spawn(functools.partial(resources.finish_delete, ctx, name), f"amts-delete-{name}")
         jobs.resume_unfinished_jobs(ctx)

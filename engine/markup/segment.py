@@ -186,7 +186,8 @@ def _candidates(text: str, spans) -> tuple[list[int], list[int]]:
         plain[span.start:span.end] = "X" * (span.end - span.start)
     masked = "".join(plain)
     span_ends = {span.end for span in spans}
-    clear, ambiguous = [], []
+    clear: list[int] = []
+    ambiguous: list[int] = []
     for match in _CANDIDATE.finditer(masked):
         punct, closers, following = match.groups()
         is_clear = following[0].isupper() and len(punct) == 1 and punct != "…" and closers in ("", ")")

@@ -13,9 +13,9 @@ import xml.parsers.expat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from amts.engine.align.pairs import AlignedPair
 from amts.engine.errors import AmtsError
 from amts.engine.textfile import read_utf8
-from amts.engine.align.pairs import AlignedPair
 
 FORMATS = ("csv", "tsv", "tmx", "jsonl")
 AMAZON_FORMATS = ("csv", "tsv", "tmx")

@@ -15,13 +15,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from amts.engine.align.pairs import AlignedPair
 from amts.engine.atomic import write_text_atomic
 from amts.engine.errors import AmtsError
-from amts.engine.align.pairs import AlignedPair
 from amts.engine.paralleldata.read import (
-    AMAZON_FORMATS, CONTROL_CHARS, FORBIDDEN_LEADING, FORMATS, LANG_CODE, LEADING_GUARD,
-    MAX_SEGMENT_BYTES, ParallelData, flatten_segment, format_of, needs_leading_guard, parse_tmx,
-    read_jsonl_rows, read_parallel_data, read_text_utf8, unguard, utf8_len,
+    AMAZON_FORMATS,
+    CONTROL_CHARS,
+    FORBIDDEN_LEADING,
+    FORMATS,
+    LANG_CODE,
+    LEADING_GUARD,
+    MAX_SEGMENT_BYTES,
+    ParallelData,
+    flatten_segment,
+    format_of,
+    needs_leading_guard,
+    parse_tmx,
+    read_jsonl_rows,
+    read_parallel_data,
+    read_text_utf8,
+    unguard,
+    utf8_len,
 )
 
 __all__ = [

@@ -12,8 +12,7 @@ section's three-way merge), `plan` (the whole book); writing: `apply`.
 from amts.engine.sync.apply import DEFAULT_REVIEW_MARKER, ApplyResult, Translator, apply_sync, render_section
 from amts.engine.sync.plan import PROVENANCE_FILE, plan_sync
 from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD
-from amts.engine.sync.units import (BlockOutput, SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitCounts,
-                                    UnitStatus)
+from amts.engine.sync.units import BlockOutput, SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitCounts, UnitStatus
 
 __all__ = [
     "DEFAULT_EDIT_THRESHOLD", "DEFAULT_REVIEW_MARKER", "PROVENANCE_FILE", "ApplyResult", "BlockOutput",

@@ -14,7 +14,6 @@ as written is settled, not re-aligned).
 
 from __future__ import annotations
 
-
 import html
 import json
 import re
@@ -28,7 +27,6 @@ from amts.engine.errors import AmtsError
 from amts.engine.markup.markdown import BlockKind, parse_markdown, protected_spans
 from amts.engine.sync.plan import PROVENANCE_FILE, read_provenance, text_digest
 from amts.engine.sync.units import SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitStatus
-
 
 DEFAULT_REVIEW_MARKER = "<!-- amts: machine translation, review -->"
 SUGGESTION_COMMENT = "<!-- amts: previous translation: {text} -->"
@@ -65,7 +63,9 @@ class ApplyResult:
 
 def unit_html(text: str) -> tuple[str, list[str]]:
     """A unit as an HTML fragment with its protected spans marked, and the spans' texts."""
-    parts, spans, position = [], [], 0
+    parts: list[str] = []
+    spans: list[str] = []
+    position = 0
     for span in protected_spans(text):
         parts.append(html.escape(text[position:span.start], quote=False))
         parts.append(f'<span translate="no" data-p="{len(spans)}">{html.escape(span.text, quote=False)}</span>')

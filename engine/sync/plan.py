@@ -26,10 +26,10 @@ from amts.engine.book import ORIGIN_SUFFIX, Book, SkippedFile, open_book, read_m
 from amts.engine.cost import estimate_cost
 from amts.engine.errors import AmtsError
 from amts.engine.markup.markdown import BlockKind, parse_markdown
-from amts.engine.sync.translation_map import TranslationMap, block_sentences, caption_parts, map_translation, normalise
-from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD, SectionPlanner, word_count
-from amts.engine.sync.units import BlockOutput, SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitCounts, UnitStatus
 from amts.engine.paralleldata.memory import TranslationMemory
+from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD, SectionPlanner, word_count
+from amts.engine.sync.translation_map import TranslationMap, block_sentences, caption_parts, map_translation, normalise
+from amts.engine.sync.units import BlockOutput, SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitCounts, UnitStatus
 
 #: Where apply records the machine units awaiting review and the hashes of the files it wrote.
 PROVENANCE_FILE = Path(".amts") / "sync-provenance.json"

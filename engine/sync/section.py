@@ -19,14 +19,12 @@ from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 
-from amts.engine.markup.markdown import Block, BlockKind, Document, parse_markdown, protected_spans
 from amts.engine.align.matching import ordered_matching
+from amts.engine.markup.markdown import Block, BlockKind, Document, parse_markdown, protected_spans
 from amts.engine.markup.segment import base_lang
-from amts.engine.sync.translation_map import (TranslationMap, block_sentences, caption_parts, normalise,
-                               sentence_joiner)
-from amts.engine.sync.units import (BlockOutput, SectionPlan, SyncUnit, TextOrigin, UnitCounts,
-                               UnitStatus)
 from amts.engine.paralleldata.memory import TranslationMemory
+from amts.engine.sync.translation_map import TranslationMap, block_sentences, caption_parts, normalise, sentence_joiner
+from amts.engine.sync.units import BlockOutput, SectionPlan, SyncUnit, TextOrigin, UnitCounts, UnitStatus
 
 DEFAULT_EDIT_THRESHOLD = 60.0  # rapidfuzz ratio at or above which a changed unit is "edited"
 BLOCK_PAIR_THRESHOLD = 35.0  # two prose blocks below this similarity are a deletion + a new block
@@ -180,16 +178,22 @@ class SectionPlanner:
             elif block.kind in (BlockKind.IMAGE, BlockKind.LINK):
                 self._captioned_block(block, old)
             elif old is not None and old[1] and block.kind in _COPIED_WHEN_EQUAL and self._counterpart(old[0], block):
-                self.outputs.append(BlockOutput(self.map.target_raw(self.map.counterpart[old[0]])))
+                self.outputs.append(BlockOutput(self._map.target_raw(self._map.counterpart[old[0]])))
             else:
                 self.outputs.append(BlockOutput(block.raw))
         for i in deleted:
             self._delete_block(i)
         return self._section_plan()
 
+    @property
+    def _map(self) -> TranslationMap:
+        """The translation map; only asked for where the section has one."""
+        assert self.map is not None, "a section without a translation has no map"
+        return self.map
+
     def _counterpart(self, old_index: int, block: Block) -> bool:
-        t = self.map.counterpart.get(old_index) if self.map else None
-        return t is not None and self.map.target.blocks[t].kind == block.kind
+        t = self._map.counterpart.get(old_index) if self.map else None
+        return t is not None and self._map.target.blocks[t].kind == block.kind
 
     def _prose_block(self, j: int, block: Block, old: tuple[int, bool] | None,
                      paired: dict[int, tuple[int, bool]]) -> set[int]:
@@ -201,7 +205,7 @@ class SectionPlanner:
         whole = self._whole_group(j, old, paired)
         if whole is not None:
             group, new_blocks = whole
-            text = self.map.group_text(group)
+            text = self._map.group_text(group)
             if block.raw.endswith("\n") and not text.endswith("\n"):
                 text += "\n"
             self.outputs.append(BlockOutput(text))
@@ -232,38 +236,39 @@ class SectionPlanner:
 
     def _translated(self, old_index: int) -> bool:
         """Whether the old block has target blocks in its paragraph group."""
-        group = self.map.group_of.get(old_index) if self.map else None
-        return group is not None and bool(self.map.groups[group].target_blocks)
+        group = self._map.group_of.get(old_index) if self.map else None
+        return group is not None and bool(self._map.groups[group].target_blocks)
 
     def _whole_group(self, j: int, old: tuple[int, bool] | None, paired: dict[int, tuple[int, bool]]):
         """The paragraph group to copy whole, and the new blocks it covers, if every block of it
         is unchanged and the new blocks follow each other with only blank lines between."""
-        if self.map is None or old is None or not old[1] or old[0] not in self.map.group_of:
+        if self.map is None or old is None or not old[1] or old[0] not in self._map.group_of:
             return None
-        group = self.map.groups[self.map.group_of[old[0]]]
+        group = self._map.groups[self._map.group_of[old[0]]]
         if not group.target_blocks or group.source_blocks[0] != old[0]:
             return None
         equal_new = {i: n for n, (i, eq) in paired.items() if eq}
-        news = [equal_new.get(i) for i in group.source_blocks]
-        if any(n is None for n in news) or news != sorted(news) or news[0] != j:
+        found = [equal_new.get(i) for i in group.source_blocks]
+        news = [n for n in found if n is not None]
+        if len(news) != len(found) or news != sorted(news) or news[0] != j:
             return None
         for k in range(news[0] + 1, news[-1]):
             if k not in news and self.new.blocks[k].kind != BlockKind.BLANK:
                 return None
         targets = group.target_blocks
         for t in range(targets[0] + 1, targets[-1]):  # e.g. a tab of the translation's own
-            if t not in targets and self.map.target.blocks[t].kind != BlockKind.BLANK:
+            if t not in targets and self._map.target.blocks[t].kind != BlockKind.BLANK:
                 return None
         return group, news
 
     def _sentence_units(self, block: Block, sentences: tuple[str, ...], old: tuple[int, bool] | None,
                         kind: str) -> list[int]:
         line = block.start_line
-        if old is None or self.map is None or old[0] not in self.map.sentences:
+        if old is None or self.map is None or old[0] not in self._map.sentences:
             return [self._add(self._changed(s, line, kind)) for s in sentences]
         i = old[0]
-        old_sentences = self.map.sentences[i]
-        group = self.map.groups[self.map.group_of[i]] if i in self.map.group_of else None
+        old_sentences = self._map.sentences[i]
+        group = self._map.groups[self._map.group_of[i]] if i in self._map.group_of else None
         has_translation = group is not None and bool(group.target_blocks)
         indices: list[int] = []
         matcher = SequenceMatcher(None, [normalise(s) for s in old_sentences],
@@ -294,22 +299,22 @@ class SectionPlanner:
         return indices
 
     def _translation_of(self, i: int, k: int) -> str:
-        bead = self.map.bead_of.get((i, k))
-        return self.map.beads[bead].target if bead is not None else ""
+        bead = self._map.bead_of.get((i, k))
+        return self._map.beads[bead].target if bead is not None else ""
 
     def _equal_run(self, i: int, i1: int, i2: int, j1: int, sentences: tuple[str, ...], line: int,
                    kind: str, has_translation: bool) -> list[int]:
         indices: list[int] = []
-        old_sentences = self.map.sentences[i]
+        old_sentences = self._map.sentences[i]
         k = i1
         while k < i2:
             source = sentences[j1 + k - i1]
-            bead_index = self.map.bead_of.get((i, k))
+            bead_index = self._map.bead_of.get((i, k))
             if bead_index is None or not has_translation:
                 indices.append(self._add(self._changed(source, line, kind)))
                 k += 1
                 continue
-            bead = self.map.beads[bead_index]
+            bead = self._map.beads[bead_index]
             members = [m for b, m in bead.sentences if b == i]
             whole = (len(members) == len(bead.sentences) and members[0] == k
                      and members[-1] < i2 and members == list(range(k, k + len(members))))
@@ -332,7 +337,7 @@ class SectionPlanner:
         old_parts = caption_parts(self.old.blocks[old[0]].raw) if old is not None else None
         target = None
         if old is not None and self._counterpart(old[0], block):
-            target = self.map.target_raw(self.map.counterpart[old[0]])
+            target = self._map.target_raw(self._map.counterpart[old[0]])
         target_parts = caption_parts(target) if target else None
         if old is not None and old[1] and target is not None:
             self.outputs.append(BlockOutput(target))
@@ -352,7 +357,7 @@ class SectionPlanner:
         block = self.old.blocks[i]
         if block.is_prose:
             kind = "heading" if block.kind == BlockKind.HEADING else "sentence"
-            for sentence in self.map.sentences.get(i, ()):
+            for sentence in self._map.sentences.get(i, ()):
                 self._deleted(sentence, block.start_line, kind)
         elif block.kind in (BlockKind.IMAGE, BlockKind.LINK):
             parts = caption_parts(block.raw)
@@ -360,7 +365,7 @@ class SectionPlanner:
                 self._deleted(normalise(parts[1]), block.start_line, "caption")
 
     def _section_plan(self) -> SectionPlan:
-        counts = {status: 0 for status in UnitStatus}
+        counts = dict.fromkeys(UnitStatus, 0)
         review = 0
         words = reused = characters = 0
         for unit in self.units:

@@ -10,10 +10,10 @@ import sys
 
 import pytest
 
-from amts.tui.cli import main
-from amts.engine.book import open_book
 from amts.engine.align.book_alignment import align_book
+from amts.engine.book import open_book
 from amts.engine.paralleldata.write import read_parallel_data, validate_for_amazon
+from amts.tui.cli import main
 
 
 def write_repo(root, sections):
@@ -27,7 +27,8 @@ def write_repo(root, sections):
             (base.parent / f"{base.name}.md").write_bytes(zh if isinstance(zh, bytes) else zh.encode())
 
 
-GOOD_EN = "# Models\n\nA model maps inputs to outputs.\nWe train it on data.\n\n```python\nx = 1\n```\n\nTraining uses $n$ examples.\n"
+GOOD_EN = ("# Models\n\nA model maps inputs to outputs.\nWe train it on data.\n\n```python\nx = 1\n```\n\n"
+           "Training uses $n$ examples.\n")
 GOOD_ZH = "# 模型\n\n模型将输入映射到输出。\n我们用数据训练它。\n\n```python\nx = 1\n```\n\n训练使用$n$个样本。\n"
 
 

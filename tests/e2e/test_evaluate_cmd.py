@@ -30,7 +30,8 @@ def test_markdown_trees_are_scored_on_prose_only(tmp_path, capsys):
 
 def test_differing_block_structure_is_paired_by_the_aligner(tmp_path):
     write(tmp_path / "ref", "one.md", REF)
-    write(tmp_path / "hyp", "one.md", REF.replace("我们用数据训练它。\n", "我们用数据训练它。\n\n新的段落只在译文里。\n"))
+    extra = REF.replace("我们用数据训练它。\n", "我们用数据训练它。\n\n新的段落只在译文里。\n")
+    write(tmp_path / "hyp", "one.md", extra)
     assert main(["evaluate", "--hyp", str(tmp_path / "hyp"), "--ref", str(tmp_path / "ref"),
                  "--target-lang", "zh", "--json", str(tmp_path / "s.json")]) == 0
     scores = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ import pytest
 def installed_files() -> set[str]:
     # Look in site-packages itself: the checkout's own amts.egg-info (left by the build) would
     # otherwise shadow the installed wheel's record.
-    found = [d for d in md.distributions(name="amts", path=[sysconfig.get_paths()["purelib"]])]
+    found = list(md.distributions(name="amts", path=[sysconfig.get_paths()["purelib"]]))
     if not found:
         pytest.skip("amts is not installed (run the README's test command)")
     dist = found[0]

@@ -14,6 +14,7 @@ from pathlib import Path
 import boto3
 
 from amts.engine.local_service import start_local_backend
+
 from conftest import make_config
 
 REPO = Path(__file__).resolve().parents[2]

@@ -43,7 +43,7 @@ def test_boto3_drives_a_whole_job(served):
     translate = boto3.client("translate", endpoint_url=served["Translate"], **common)
     s3.create_bucket(Bucket="book")
     s3.put_object(Bucket="book", Key="pd/data.csv",
-                  Body="en,es\nGradient descent is simple.,El descenso de gradiente es sencillo.\n".encode())
+                  Body=b"en,es\nGradient descent is simple.,El descenso de gradiente es sencillo.\n")
     translate.create_parallel_data(Name="demo", ParallelDataConfig={"S3Uri": "s3://book/pd/data.csv", "Format": "CSV"})
     for _ in range(200):
         props = translate.get_parallel_data(Name="demo")["ParallelDataProperties"]
@@ -59,7 +59,8 @@ def test_boto3_drives_a_whole_job(served):
         SourceLanguageCode="en", TargetLanguageCodes=["es"], ParallelDataNames=["demo"], ClientToken="t-1")
     seen = []
     for _ in range(400):
-        status = translate.describe_text_translation_job(JobId=job["JobId"])["TextTranslationJobProperties"]["JobStatus"]
+        described = translate.describe_text_translation_job(JobId=job["JobId"])
+        status = described["TextTranslationJobProperties"]["JobStatus"]
         if not seen or seen[-1] != status:
             seen.append(status)
         if status in ("COMPLETED", "COMPLETED_WITH_ERROR", "FAILED"):

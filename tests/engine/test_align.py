@@ -69,7 +69,8 @@ def test_merge_headings_lists_and_an_untranslated_sentence():
     assert merged.source_line == 4 and merged.target_line == 4 and 0.0 < merged.confidence <= 1.0
     # paragraph pairs keep each file's inline markup and join zh without spaces
     assert ("The loss is $\\ell$ and the weight is `w`. Both are computed by :numref:`sec_loss`. "
-            "We will reuse both of these quantities again and again in the later chapters of the book.", "损失为$\\ell$，权重为`w`。两者都由 :numref:`sec_loss`计算。") in [
+            "We will reuse both of these quantities again and again in the later chapters of the book.",
+            "损失为$\\ell$，权重为`w`。两者都由 :numref:`sec_loss`计算。") in [
         (p.source, p.target) for p in result.paragraph_pairs]
 
 

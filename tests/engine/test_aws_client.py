@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from amts.engine.client.service import new_client_token, open_service
-from amts.engine.local_service import LocalFaults, start_local_backend
 from amts.engine.client.settings import BackendSettings
 from amts.engine.errors import AmtsError
+from amts.engine.local_service import LocalFaults, start_local_backend
 
 # Our own sentences (no d2l text in the project); a header row of language codes, then pairs.
 PARALLEL_CSV = (
@@ -226,7 +226,7 @@ async def test_errors_name_the_missing_bucket_and_unknown_resources(backend_fact
 async def test_translate_text_and_terminology(backend_factory):
     _, settings = backend_factory()
     async with open_service(settings) as service:
-        terms = await service.import_terminology("d2l-terms", "en,zh\nsoftmax,softmax\n".encode())
+        terms = await service.import_terminology("d2l-terms", b"en,zh\nsoftmax,softmax\n")
         assert terms.name == "d2l-terms" and terms.term_count == 1
         # Long text: split under 10,000 bytes, joined back in order (the local endpoint echoes).
         text = "\n\n".join(f"Paragraph {n} is about deep learning." * 30 for n in range(20))

@@ -49,7 +49,8 @@ def test_trees_and_pairs(tmp_path):
             (tmp_path / side / n).write_text("# x\n", encoding="utf-8")
     book = discover_trees(tmp_path / "en", tmp_path / "es", "en", "es")
     assert [s.name for s in book.sections] == ["a.md"] and len(book.skipped) == 2
-    pairs = book_from_pairs([(tmp_path / "en/a.md", tmp_path / "es/a.md"), (tmp_path / "en/b.md", tmp_path / "es/b.md")], "en", "es")
+    pairs = book_from_pairs([(tmp_path / "en/a.md", tmp_path / "es/a.md"),
+                             (tmp_path / "en/b.md", tmp_path / "es/b.md")], "en", "es")
     assert len(pairs.sections) == 1 and "file not found" in str(pairs.skipped[0])
 
 

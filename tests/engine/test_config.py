@@ -6,9 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from amts.engine.experiment.config import (VARIANTS, ExperimentConfig, PipelineSpec, demo_config, load_config,
-                           parse_config)
 from amts.engine.errors import AmtsError
+from amts.engine.experiment.config import (
+    VARIANTS,
+    ExperimentConfig,
+    PipelineSpec,
+    demo_config,
+    load_config,
+    parse_config,
+)
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 
 from amts.engine.cost import (
-    ACT_USD_PER_MILLION_CHARS, STANDARD_USD_PER_MILLION_CHARS, CostEstimate, billable_characters,
-    estimate_cost, total_usd,
+    ACT_USD_PER_MILLION_CHARS,
+    STANDARD_USD_PER_MILLION_CHARS,
+    CostEstimate,
+    billable_characters,
+    estimate_cost,
+    total_usd,
 )
 from amts.engine.errors import AmtsError
 

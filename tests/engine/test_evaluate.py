@@ -9,7 +9,12 @@ import pytest
 
 from amts.engine.errors import AmtsError
 from amts.engine.evaluate import (
-    DiffOp, bleu_tokenizer, score_article, score_corpus, segments_of, unit_diff,
+    DiffOp,
+    bleu_tokenizer,
+    score_article,
+    score_corpus,
+    segments_of,
+    unit_diff,
 )
 
 STUDY_ARTICLES = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -31,7 +31,7 @@ DESCRIBE = {
     "ParallelDataNames": ["d2l"],
     "InputDataConfig": {"S3Uri": "s3://amts/in/", "ContentType": "text/html"},
     "OutputDataConfig": {"S3Uri": "s3://amts/out/123456789012-TranslateText-a1b2c3/"},
-    "SubmittedTime": datetime(2024, 1, 2, tzinfo=timezone.utc),
+    "SubmittedTime": datetime(2024, 1, 2, tzinfo=UTC),
 }
 
 

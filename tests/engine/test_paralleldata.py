@@ -7,10 +7,14 @@ import re
 
 import pytest
 
-from amts.engine.errors import AmtsError
 from amts.engine.align.pairs import AlignedPair
+from amts.engine.errors import AmtsError
 from amts.engine.paralleldata.write import (
-    FORMATS, LEADING_GUARD, flatten_segment, read_parallel_data, validate_for_amazon,
+    FORMATS,
+    LEADING_GUARD,
+    flatten_segment,
+    read_parallel_data,
+    validate_for_amazon,
     write_parallel_data,
 )
 
@@ -131,7 +135,7 @@ def test_every_limit_is_counted(tmp_path):
 
 
 def test_splitter_replaces_long_pairs_and_its_pieces_are_checked(tmp_path):
-    sentences = [("Sentence %d is here." % i) * 10 for i in range(6)]
+    sentences = [f"Sentence {i} is here." * 10 for i in range(6)]
     long_pair = AlignedPair(" ".join(sentences), "句子。" * 120, granularity="paragraph")
     other_long = AlignedPair("x" * 1500, "y")
     calls = []
@@ -206,7 +210,7 @@ def test_malformed_input_names_file_and_line(tmp_path, name, content, line, mess
 
 def test_non_utf8_names_file_and_line(tmp_path):
     path = tmp_path / "latin1.csv"
-    path.write_bytes("en,zh\nok,好\ncafé,咖啡\n".encode("utf-8").replace("é".encode(), b"\xe9"))
+    path.write_bytes("en,zh\nok,好\ncafé,咖啡\n".encode().replace("é".encode(), b"\xe9"))
     with pytest.raises(AmtsError, match="not UTF-8") as err:
         read_parallel_data(path)
     assert err.value.line == 3

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from amts.engine import events as ev
+from amts.engine.act.state import StateStore
+from amts.engine.errors import AmtsError
+from amts.engine.experiment.config import load_config
+from amts.engine.experiment.pipeline import run_experiment
+from amts.engine.local_service import LocalFaults, start_local_backend
 from amts.tui.evaluate_cmd import run_evaluate
 from amts.tui.headless import run_headless
-from amts.engine import events as ev
-from amts.engine.local_service import LocalFaults, start_local_backend
-from amts.engine.experiment.config import load_config
-from amts.engine.errors import AmtsError
-from amts.engine.experiment.pipeline import run_experiment
-from amts.engine.act.state import StateStore
 
 from conftest import HELD_OUT_ONLY_SENTENCE, make_config
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from amts.engine.client.service import open_service
-from amts.engine.safe_paths import relative_key_parts, safe_destination
 from amts.engine.client.settings import BackendSettings
 from amts.engine.errors import AmtsError
+from amts.engine.safe_paths import relative_key_parts, safe_destination
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def settings(moto_endpoint, request):
 
 def make_book(root: Path) -> dict[str, bytes]:
     files = {
-        "preface.html": "<html><body><p data-b=\"0\">Preface</p></body></html>".encode(),
+        "preface.html": b"<html><body><p data-b=\"0\">Preface</p></body></html>",
         "chapter_intro/index.0.html": "<p>深度学习</p>".encode(),
         "chapter_intro/deep/nested.csv": b"en,zh\nhello,\xe4\xbd\xa0\xe5\xa5\xbd\n",
     }

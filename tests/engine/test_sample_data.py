@@ -193,9 +193,9 @@ def test_referenced_figures_exist(sample_book: Path) -> None:
 def test_terminology_terms_are_used_in_the_book(sample_book: Path) -> None:
     for lang in TRANSLATIONS:
         book = sample_book / lang
-        lines = [l for l in (book / "TERMINOLOGY.md").read_text("utf-8").splitlines() if l.strip()]
+        lines = [line for line in (book / "TERMINOLOGY.md").read_text("utf-8").splitlines() if line.strip()]
         assert lines[0].startswith("## ")
-        terms = [tuple(l.split("，")) for l in lines[1:]]
+        terms = [tuple(line.split("，")) for line in lines[1:]]
         assert len(terms) >= 15
         english = " ".join(p.read_text("utf-8") for p in book.glob("chapter_*/*_origin.md")).lower()
         target = " ".join(p.read_text("utf-8") for p in _sections(book, ".md").values()).lower()

@@ -43,7 +43,8 @@ def test_sentences_ending_in_math_or_code_still_split():
 
 def test_chinese_punctuation_with_closing_quotes_and_math():
     text = "他说：“好。”然后离开了。损失为$\\ell$。这对吗？对！最后一句"
-    assert split_sentences(text, "zh") == ["他说：“好。”", "然后离开了。", "损失为$\\ell$。", "这对吗？", "对！", "最后一句"]
+    assert split_sentences(text, "zh") == [
+        "他说：“好。”", "然后离开了。", "损失为$\\ell$。", "这对吗？", "对！", "最后一句"]
 
 
 def test_chinese_colon_and_semicolon_do_not_split():

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from amts.tui.sync_cmd import main as sync_main
-from amts.engine.markup.markdown import BlockKind, parse_markdown, protected_spans
-from amts.engine.sync import (DEFAULT_REVIEW_MARKER, TextOrigin, UnitStatus, apply_sync,
-                         plan_sync)
 from amts.engine.act.sync_translation import apply_with_local_backend
+from amts.engine.markup.markdown import BlockKind, parse_markdown, protected_spans
+from amts.engine.sync import DEFAULT_REVIEW_MARKER, TextOrigin, UnitStatus, apply_sync, plan_sync
 from amts.engine.sync.translation_map import caption_parts
+from amts.tui.sync_cmd import main as sync_main
 
 CONFIG = "[project]\nname = t\nlang = {lang}\n\n[translation]\norigin_lang = en\n"
 TOPICS = ["rivers", "mountains", "forests", "deserts"]
@@ -373,8 +372,8 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 def _inspect_local_backend(workdir: Path, resource: str):
     """Reopen the (stopped) local backend on its state: the jobs it ran and the resource."""
     from amts.engine.client.service import open_service
-    from amts.engine.local_service import start_local_backend
     from amts.engine.client.settings import BackendSettings
+    from amts.engine.local_service import start_local_backend
 
     async def read(settings):
         async with open_service(settings) as service:
@@ -430,12 +429,12 @@ def test_apply_runs_one_batch_job_with_the_books_own_parallel_data(tmp_path, sam
 
 
 def test_batch_job_units_that_do_not_come_back_keep_their_source(tmp_path, sample_book):
+    from amts.engine.act.sync_translation import BatchJobTranslator
     from amts.engine.client.service import open_service
-    from amts.engine.local_service import LocalFaults, start_local_backend
     from amts.engine.client.settings import BackendSettings
     from amts.engine.errors import AmtsError
+    from amts.engine.local_service import LocalFaults, start_local_backend
     from amts.engine.sync.apply import unit_html
-    from amts.engine.act.sync_translation import BatchJobTranslator
 
     book = tmp_path / "book"
     shutil.copytree(sample_book / "zh", book)

@@ -8,7 +8,11 @@ import pytest
 
 from amts.engine.errors import AmtsError
 from amts.engine.paralleldata.terminology import (
-    Term, english_forms, parse_terminology, terminology_hits, write_terminology_csv,
+    Term,
+    english_forms,
+    parse_terminology,
+    terminology_hits,
+    write_terminology_csv,
 )
 
 

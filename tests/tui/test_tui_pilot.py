@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
+from amts.engine.errors import AmtsError
 from amts.tui.app import make_app
 from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.settings import Settings, load_settings, save_settings
@@ -14,7 +15,6 @@ from amts.tui.widgets.bleu_table import BleuTable
 from amts.tui.widgets.diff_view import DiffView
 from amts.tui.widgets.job_pane import JobPane
 from amts.tui.widgets.pair_table import PairTable
-from amts.engine.errors import AmtsError
 
 SIZE = (120, 40)
 
@@ -299,8 +299,8 @@ async def test_sync_apply_writes_the_demo_copy_and_never_sample_data(settings, s
 
 
 def test_apply_sync_refuses_the_shipped_demo_book(sample_book, tmp_path):
-    from amts.tui.service import AmtsService
     from amts.engine.book import open_book
+    from amts.tui.service import AmtsService
 
     service = AmtsService(tmp_path / "work")
     plan, _, _ = service.plan_sync(open_book(sample_book / "zh"), sample_book / "en-upstream")
