@@ -20,7 +20,6 @@ from amts.engine.act import sync_translation
 from amts.engine.align import book_alignment as extract
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import Book, open_book, read_markdown_file
-from amts.engine.client.settings import BackendSettings
 from amts.engine.errors import AmtsError
 from amts.engine.experiment import config as config_module
 from amts.engine.experiment import pipeline
@@ -316,21 +315,15 @@ def plan_sync(book: Book, upstream: Path) -> tuple[sync.SyncPlan, list[SyncRow],
 def apply_sync(plan: sync.SyncPlan, work_dir: Path, config: Any = None) -> list[str]:
     """Write the plan into the book through the configured backend (blocking: run in a thread).
 
-    AWS (or a local backend already running at configured endpoints) translates through
-    TranslateText; otherwise the local backend is started in `<work_dir>/sync-backend` and
-    stopped again. Returns the lines describing what was written.
+    One ACT batch job with the book's own parallel data, its state in `<work_dir>/sync-backend`
+    (where the embedded local backend is started, and stopped again, unless the config names
+    AWS or running endpoints). Returns the lines describing what was written.
     """
     if is_shipped_demo(plan.book_root):
         raise AmtsError("the shipped demo book is read-only: open the demo book from the Book "
                         "screen's list (a copy in the work directory) to apply a sync",
                         path=str(plan.book_root))
     backend = getattr(config, "backend", None)
-    if backend is not None and (backend.kind == "aws" or backend.s3_endpoint_url):
-        settings = BackendSettings(
-            kind=backend.kind, region=backend.region, profile=backend.profile, bucket=backend.bucket,
-            prefix=backend.prefix, role_arn=backend.role_arn, s3_endpoint_url=backend.s3_endpoint_url,
-            translate_endpoint_url=backend.translate_endpoint_url)
-        result = asyncio.run(sync_translation.apply_with_backend(plan, settings))
-    else:
-        result = sync_translation.apply_with_local_backend(plan, Path(work_dir) / "sync-backend")
+    settings = backend.service if backend is not None else sync_translation.sync_backend("local")
+    result = asyncio.run(sync_translation.apply_through_backend(plan, settings, Path(work_dir) / "sync-backend"))
     return result.summary_lines()

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,8 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the plan as JSON")
     p.add_argument("--write", action="store_true", help="apply: write NAME.md and NAME_origin.md")
     p.add_argument("--workdir", type=Path,
-                   help="work folder: the local backend's state, the alignment cache, the job's "
-                        "files (default: a temp folder)")
+                   help="work folder: the run state, the local backend's state, the alignment cache, the "
+                        "job's files (default: $AMTS_WORKDIR, else .amts)")
+    p.add_argument("--resume", action="store_true",
+                   help="with --write: re-attach to the batch job of an interrupted sync --write in the "
+                        "same work folder instead of starting a second one")
     p.add_argument("--backend", choices=("local", "aws"), default="local",
                    help="machine translation for --write: one ACT batch job with the book's own "
                         "parallel data (default local: the book's memory stands in for ACT, units it "
@@ -73,18 +75,12 @@ def print_plan(plan, seconds: float, out=None) -> None:
 
 
 def _apply(plan, args: argparse.Namespace, marker_kwargs: dict):
-    from amts.engine.act.sync_translation import apply_with_backend, apply_with_local_backend
+    from amts.engine.act.sync_translation import apply_through_backend, sync_backend
+    from amts.engine.workdir import resolve_workdir
 
-    kwargs = {**marker_kwargs, "realtime": args.realtime}
-    if args.backend == "aws":
-        from amts.engine.client.settings import BackendSettings
-
-        settings = BackendSettings(kind="aws", region=args.region, profile=args.profile)
-        return asyncio.run(apply_with_backend(plan, settings, workdir=args.workdir, **kwargs))
-    if args.workdir is not None:
-        return apply_with_local_backend(plan, args.workdir, **kwargs)
-    with tempfile.TemporaryDirectory(prefix="amts-sync-") as workdir:
-        return apply_with_local_backend(plan, Path(workdir), **kwargs)
+    settings = sync_backend(args.backend, args.region, args.profile)
+    return asyncio.run(apply_through_backend(plan, settings, resolve_workdir(args.workdir),
+                                             realtime=args.realtime, resume=args.resume, **marker_kwargs))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,3 +19,7 @@ class AmtsError(Exception):
         if self.path:
             where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
         return f"{where}{self.message}"
+
+
+class StopRequested(Exception):
+    """The run's stop event was set: the work ends where it is, resumable (not an error)."""

@@ -53,7 +53,7 @@ async def _input_paths(client: Any, job: JobDescription) -> list[str]:
 
 
 async def download_job_output(
-    client: Any, job: JobDescription, dest_dir: Path, *, concurrency: int
+    client: Any, job: JobDescription, dest_dir: Path, *, gate: asyncio.Semaphore
 ) -> JobOutput:
     """Download ``job``'s translations to ``dest_dir/<lang>/<input path>`` and read its details."""
     if job.status == "FAILED":
@@ -82,8 +82,6 @@ async def download_job_output(
         language, input_path = mapped
         target = safe_destination(dest_dir, f"{language}/{input_path}")
         plan.append((obj.key, language, input_path, target))
-
-    gate = asyncio.Semaphore(concurrency)
 
     async def one(key: str, target: Path) -> None:
         async with gate:

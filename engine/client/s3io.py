@@ -76,18 +76,17 @@ def files_under(local_dir: Path) -> list[Path]:
 
 
 async def upload_folder(
-    client: Any, bucket: str, local_dir: Path, prefix: str, *, concurrency: int,
+    client: Any, bucket: str, local_dir: Path, prefix: str, *, gate: asyncio.Semaphore,
     content_type: str | None = None,
 ) -> list[str]:
-    """Upload every file below ``local_dir`` to ``prefix`` + its relative path, ``concurrency`` at
-    a time; returns the keys in path order."""
+    """Upload every file below ``local_dir`` to ``prefix`` + its relative path, as many at a
+    time as ``gate`` (the client's one concurrency limit) lets through; returns the keys in path order."""
     local_dir = Path(local_dir)
     if not local_dir.is_dir():
         raise AmtsError("the folder to upload does not exist", path=local_dir)
     prefix = folder_prefix(prefix)
     files = files_under(local_dir)
     keys = [prefix + p.relative_to(local_dir).as_posix() for p in files]
-    gate = asyncio.Semaphore(concurrency)
 
     async def one(path: Path, key: str) -> None:
         async with gate:
@@ -142,7 +141,7 @@ async def read_object(client: Any, bucket: str, key: str) -> bytes:
 
 
 async def download_prefix(
-    client: Any, bucket: str, prefix: str, dest_dir: Path, *, concurrency: int
+    client: Any, bucket: str, prefix: str, dest_dir: Path, *, gate: asyncio.Semaphore
 ) -> dict[str, Path]:
     """Download every object under ``prefix`` into ``dest_dir`` keeping relative paths.
 
@@ -157,7 +156,6 @@ async def download_prefix(
         if relative.endswith("/") and obj.size == 0:
             continue  # a "folder" placeholder made by the console, not a file
         plan[relative] = (obj.key, safe_destination(dest_dir, relative))
-    gate = asyncio.Semaphore(concurrency)
 
     async def one(key: str, target: Path) -> None:
         async with gate:

@@ -18,20 +18,19 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
 
 from amts.engine import events as ev
+from amts.engine.act.backend import open_backend
 from amts.engine.act.state import RunRecord, StateStore
 from amts.engine.align.book_alignment import BookAlignment, align_book
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import Book, open_book, reversed_book
-from amts.engine.client.service import open_service
-from amts.engine.client.settings import BackendSettings
 from amts.engine.cost import billable_characters, estimate_cost
 from amts.engine.errors import AmtsError
 from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.report import ExperimentResult, PipelineResult, write_report
 from amts.engine.experiment.stages import RunContext, SubPipeline, protect_documents, unit_html
+from amts.engine.local_service import LocalFaults
 
 EventSink = Callable[[ev.Event], None] | asyncio.Queue
 
@@ -160,7 +159,7 @@ async def run_experiment(
     stop: asyncio.Event | None = None,
     resume: bool = False,
     *,
-    local_faults: Any = None,
+    local_faults: LocalFaults | None = None,
 ) -> ExperimentResult:
     """Run (or resume) the configured experiment and write its report; see the module doc."""
     emit = _sink(events)
@@ -207,20 +206,15 @@ async def run_experiment(
     results: dict[str, PipelineResult] = dict(done)
     for name, finished in done.items():
         emit(ev.Finished(name, summary=finished.to_dict()))
-    local = None
-    try:
-        if todo:
-            settings, local = await _backend(config, local_faults)
-            async with open_service(settings) as service:
-                if settings.kind == "local":
-                    await service.ensure_bucket()
-                ctx = RunContext(config, service, state, run.run_id, run_dir, emit, stop, books,
-                                 held_out, alignment, resumed, terminology)
-                outcomes = await asyncio.gather(*(_run_one(ctx, spec, estimates) for spec in todo))
-                results.update({r.name: r for r in outcomes})
-    finally:
-        if local is not None:
-            await asyncio.to_thread(local.stop)
+    if todo:
+        # The embedded local backend keeps its S3 and job state in the work directory, so a
+        # resumed run finds its inputs and its jobs where the killed process left them.
+        async with open_backend(config.backend.service, config.workdir, faults=local_faults,
+                                job_seconds=config.backend.local_job_seconds) as service:
+            ctx = RunContext(config, service, state, run.run_id, run_dir, emit, stop, books,
+                             held_out, alignment, resumed, terminology)
+            outcomes = await asyncio.gather(*(_run_one(ctx, spec, estimates) for spec in todo))
+            results.update({r.name: r for r in outcomes})
 
     ordered = tuple(results[s.name] for s in specs)
     result = ExperimentResult(
@@ -271,28 +265,3 @@ def _load_terminology(config: ExperimentConfig, book: Book,
         if {source.split("-")[0], target.split("-")[0]} == {"en", "zh"}:
             out[(source, target)] = parse_terminology(path, source, target)
     return out
-
-
-async def _backend(config: ExperimentConfig, faults: Any) -> tuple[BackendSettings, Any]:
-    """Backend settings; for the embedded local backend, the started endpoints (to stop later)."""
-    b = config.backend
-    if b.kind == "aws" or b.s3_endpoint_url:
-        return BackendSettings(kind="aws" if b.kind == "aws" else "local", region=b.region, profile=b.profile,
-                               bucket=b.bucket, prefix=b.prefix, role_arn=b.role_arn,
-                               s3_endpoint_url=b.s3_endpoint_url,
-                               translate_endpoint_url=b.translate_endpoint_url), None
-    local = await asyncio.to_thread(_start_local, config, faults)
-    return BackendSettings(kind="local", region=b.region, profile=b.profile, bucket=b.bucket,
-                           prefix=b.prefix, role_arn=b.role_arn, s3_endpoint_url=local.s3_endpoint,
-                           translate_endpoint_url=local.translate_endpoint), local
-
-
-def _start_local(config: ExperimentConfig, faults: Any) -> Any:
-    """Start the local endpoints. Their S3 and job state persist in the work directory, so a
-    resumed run finds its inputs and its jobs where the killed process left them."""
-    from amts.engine.local_service import start_local_backend
-
-    return start_local_backend(config.workdir, faults, job_delay=config.backend.local_job_seconds)
-
-
-

@@ -21,12 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from amts.engine import events as ev
+from amts.engine.act.batch_job import BatchJobWorkflow, JobInputs, PollingPace, require_active
 from amts.engine.act.state import StateStore
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.atomic import write_text_atomic
 from amts.engine.book import Book, read_markdown_file
-from amts.engine.client.jobstate import JobDescription
-from amts.engine.errors import AmtsError
+from amts.engine.client.jobstate import JobDescription, ParallelDataStatus
+from amts.engine.errors import AmtsError, StopRequested
 from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.report import PipelineResult
 from amts.engine.experiment.scoring import ScoredPipeline, flat_name, score_pipeline
@@ -34,10 +35,6 @@ from amts.engine.markup.protect import ProtectedDocument, html_to_markdown, mark
 from amts.engine.paralleldata.write import write_parallel_data
 
 _UNIT_LINE = re.compile(r'^<(h[1-6]|p|li|td) data-b="(\d+)">(.*)</\1>$')
-
-
-class StoppedError(Exception):
-    """The run's stop event was set: the sub-pipeline ends where it is, resumable."""
 
 
 @dataclass
@@ -108,7 +105,7 @@ class SubPipeline:
 
     def check_stop(self) -> None:
         if self.ctx.stop.is_set():
-            raise StoppedError("stopped on request")
+            raise StopRequested("stopped on request")
 
     @asynccontextmanager
     async def stage(self, stage: str) -> AsyncIterator[None]:
@@ -147,7 +144,7 @@ class SubPipeline:
                                            summary=result.to_dict())
             self.emit(ev.Finished(self.name, summary=result.to_dict()))
             return result
-        except StoppedError as exc:
+        except StopRequested as exc:
             return self._ended("stopped", str(exc))
         except AmtsError as exc:
             return self._ended("failed", str(exc))
@@ -186,32 +183,57 @@ class SubPipeline:
             self.ctx.documents[key] = protect_documents(self.book, self.ctx.held_out)
         return self.ctx.documents[key]
 
-    # --- ACT: parallel data and a batch job ---------------------------------------------------
+    # --- ACT: parallel data and a batch job (amts.engine.act.batch_job) ------------------------
+
+    def _workflow(self) -> BatchJobWorkflow:
+        backend = self.ctx.config.backend
+
+        def resource_status(status: ParallelDataStatus) -> None:
+            self.emit(ev.ResourceStatus(self.name, status.name, status.status, status.imported,
+                                        status.failed, status.skipped))
+
+        def job_status(job: JobDescription) -> None:
+            self.facts["job_status"] = job.status
+            self.emit(ev.JobStatus(self.name, job.job_id, job.status, job.translated_documents,
+                                   job.input_documents, job.message or ""))
+
+        return BatchJobWorkflow(self.ctx.service, self.ctx.state, self.ctx.run_id, self.name,
+                                pace=PollingPace(backend.poll_seconds, backend.max_poll_seconds),
+                                stop=self.ctx.stop, on_resource=resource_status, on_job=job_status)
 
     async def _batch_job(self) -> dict[str, str]:
-        job = self.ctx.state.job(self.ctx.run_id, self.name) if self.ctx.resume else None
+        workflow = self._workflow()
+        job = workflow.recorded_job if self.ctx.resume else None
         async with self.stage("prepare-data"):
             data_file = await self._prepare_data()
         resource = self.facts["resource"] = self._resource_name()
         if job is None:  # a resumed job already names its resource: leave the resource alone
             async with self.stage("upload-data"):
-                key = await self.ctx.service.upload_file(data_file, self.key("data", data_file.name))
-                self.ctx.state.add_artifact(self.ctx.run_id, self.name, "parallel-data", data_file)
+                uri = await workflow.upload_parallel_data(data_file, self.key("data", data_file.name))
             async with self.stage("parallel-data"):
-                await self._put_resource(resource, key)
+                await self._put_resource(workflow, resource, uri)
         async with self.stage("prepare-docs"):
             docs_dir = self._write_documents()
         if job is None or job.job_id is None:  # same keys, same bytes: uploading again is safe
             async with self.stage("upload-docs"):
-                await self.ctx.service.upload_folder(docs_dir, self.key("input") + "/")
+                await workflow.upload_inputs(docs_dir, self.key("input"))
         saved = self._saved_download() if job is not None else None
         if saved is not None:  # downloaded before the interruption: the service is not asked again
             return saved
         async with self.stage("job"):
-            description = await self._start_or_attach(resource)
-            description = await self._watch(description)
+            started = await workflow.start_or_attach(
+                f"amts-{self.ctx.run_id}-{slug(self.spec)}",
+                JobInputs(self.key("input"), self.key("output"), self.spec.source_lang,
+                          self.spec.target_lang, (resource,)))
+            description = started.description
+            self.facts["job_id"] = description.job_id
+            if started.reattached:
+                self.emit(ev.Warning(self.name, f"re-attached to job {description.job_id} ({description.status})"))
+            else:
+                self.emit(ev.JobStatus(self.name, description.job_id, description.status))
+            description = await workflow.watch(description.job_id)
         async with self.stage("download"):
-            return await self._download(description)
+            return await self._download(workflow, description)
 
     def _saved_download(self) -> dict[str, str] | None:
         marker = self.dir / "job-output" / "downloaded.json"
@@ -246,31 +268,14 @@ class SubPipeline:
                             "outside the held-out articles (or all fall below min_confidence)")
         return path
 
-    async def _put_resource(self, name: str, key: str) -> None:
-        service = self.ctx.service
-        uri = service.settings.s3_uri(key)
-        submission = await service.put_parallel_data(
+    async def _put_resource(self, workflow: BatchJobWorkflow, name: str, uri: str) -> None:
+        status = await workflow.put_parallel_data(
             name, uri, self.ctx.config.align.format.upper(),
             description=f"AMTS {self.spec.source_lang}->{self.spec.target_lang} "
                         f"{self.spec.granularity} pairs, run {self.ctx.run_id}")
-
-        def report(status: Any) -> None:
-            self.emit(ev.ResourceStatus(self.name, name, status.status, status.imported,
-                                        status.failed, status.skipped))
-
-        status = await service.wait_parallel_data(
-            name, on_status=report, stop=self.ctx.stop,
-            watch_update=submission.operation == "update",
-            poll_interval=self.ctx.config.backend.poll_seconds,
-            max_poll_interval=self.ctx.config.backend.max_poll_seconds)
-        self.check_stop()
-        self.ctx.state.record_resource(name, self.ctx.run_id, self.name, status.status, uri,
-                                       status.imported, status.failed, status.skipped)
         self.facts["parallel_data"].update(imported=status.imported, failed=status.failed,
                                            skipped=status.skipped, resource_status=status.status)
-        if status.status != "ACTIVE":
-            raise AmtsError(f"parallel data {name!r} ended {status.status}: "
-                            f"{status.message or 'no reason given'}")
+        require_active(status)
         if status.failed:
             self.warn(f"parallel data {name!r}: {status.failed} records failed to import")
 
@@ -280,47 +285,8 @@ class SubPipeline:
             write_text_atomic(docs_dir / flat_name(name), doc.html)
         return docs_dir
 
-    async def _start_or_attach(self, resource: str) -> JobDescription:
-        state, run_id, service = self.ctx.state, self.ctx.run_id, self.ctx.service
-        job_name = f"amts-{run_id}-{slug(self.spec)}"
-        # The token is on disk before the call: a kill during the call resumes with the same one.
-        record = state.reserve_job(run_id, self.name, job_name)
-        if record.job_id:
-            self.facts["job_id"] = record.job_id
-            self.emit(ev.Warning(self.name, f"re-attached to job {record.job_id} ({record.status})"))
-            return await service.describe_job(record.job_id)
-        self.check_stop()
-        description = await service.start_job(
-            input_s3_uri=service.settings.s3_uri(self.key("input") + "/"),
-            output_s3_uri=service.settings.s3_uri(self.key("output") + "/"),
-            source_language=self.spec.source_lang, target_languages=[self.spec.target_lang],
-            content_type="text/html", parallel_data_names=[resource], job_name=record.job_name,
-            client_token=record.client_token)
-        state.update_job(run_id, self.name, job_id=description.job_id, status=description.status)
-        self.facts["job_id"] = description.job_id
-        self.emit(ev.JobStatus(self.name, description.job_id, description.status))
-        return description
-
-    async def _watch(self, description: JobDescription) -> JobDescription:
-        def report(job: JobDescription) -> None:
-            self.facts["job_status"] = job.status
-            self.ctx.state.update_job(self.ctx.run_id, self.name, status=job.status,
-                                      output_uri=job.output_s3_uri, message=job.message)
-            self.emit(ev.JobStatus(self.name, job.job_id, job.status, job.translated_documents,
-                                   job.input_documents, job.message or ""))
-
-        job = await self.ctx.service.wait_job(
-            description.job_id, on_status=report, stop=self.ctx.stop,
-            poll_interval=self.ctx.config.backend.poll_seconds,
-            max_poll_interval=self.ctx.config.backend.max_poll_seconds)
-        self.check_stop()
-        if job.status in ("FAILED", "STOPPED"):
-            raise AmtsError(f"translation job {job.job_id} ended {job.status}: "
-                            f"{job.message or 'no reason given'}")
-        return job
-
-    async def _download(self, job: JobDescription) -> dict[str, str]:
-        output = await self.ctx.service.download_job_output(job, self.dir / "job-output")
+    async def _download(self, workflow: BatchJobWorkflow, job: JobDescription) -> dict[str, str]:
+        output = await workflow.download(job, self.dir / "job-output")
         for error in output.errors:
             self.warn(f"the job could not translate {error.source_file}: {error.message}")
         details: dict[str, Any] = (output.details.get(self.spec.target_lang)
@@ -352,18 +318,16 @@ class SubPipeline:
         async with self.stage("prepare-docs"):
             docs = self.documents()
         async with self.stage("translate"):
-            gate = asyncio.Semaphore(self.ctx.service.settings.max_concurrency)
             total = sum(len(unit_html(d)) for d in docs.values())
             done = 0
             sent = 0
 
             async def one(inner: str) -> str:
                 nonlocal done, sent
-                async with gate:
-                    self.check_stop()
-                    sent += len(inner)
-                    out = await self.ctx.service.translate_text(
-                        inner, self.spec.source_lang, self.spec.target_lang)
+                self.check_stop()
+                sent += len(inner)
+                # Sent all at once: the client's one concurrency limit paces the calls.
+                out = await self.ctx.service.translate_text(inner, self.spec.source_lang, self.spec.target_lang)
                 done += 1
                 if done % 10 == 0 or done == total:
                     self.emit(ev.Progress(self.name, "translate", done, total))

@@ -50,6 +50,14 @@ async def test_both_directions_all_variants_concurrently(tmp_path):
         assert act.parallel_data["written"] > 0 and act.parallel_data["imported"] == act.parallel_data["written"]
         assert act.characters_sent > 0 and act.estimated_usd > baseline.estimated_usd
     assert len({by_name[n].job_id for n in names if "act-" in n}) == 4
+    # Amazon Translate runs one parallel-data create/update per account at a time: the four
+    # imports took turns (each one's statuses, first to settled, before the next one's first).
+    spans: dict[str, tuple[int, int]] = {}
+    for i, event in enumerate(seen):
+        if isinstance(event, ev.ResourceStatus):
+            spans[event.name] = (spans.get(event.name, (i, i))[0], i)
+    turns = sorted(spans.values())
+    assert len(turns) == 4 and all(a[1] < b[0] for a, b in zip(turns, turns[1:])), turns
 
     # Held out means held out: the held-out-only sentence is in no parallel data file.
     for name in ("en-zh/act-sentence", "zh-en/act-paragraph"):

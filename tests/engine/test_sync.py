@@ -429,6 +429,7 @@ def test_apply_runs_one_batch_job_with_the_books_own_parallel_data(tmp_path, sam
 
 
 def test_batch_job_units_that_do_not_come_back_keep_their_source(tmp_path, sample_book):
+    from amts.engine.act.batch_job import PollingPace
     from amts.engine.act.sync_translation import BatchJobTranslator
     from amts.engine.client.service import open_service
     from amts.engine.client.settings import BackendSettings
@@ -446,7 +447,7 @@ def test_batch_job_units_that_do_not_come_back_keep_their_source(tmp_path, sampl
 
     async def translate(settings, workdir):
         async with open_service(settings) as service:
-            translator = BatchJobTranslator(service, book, workdir, poll_interval=0.05,
+            translator = BatchJobTranslator(service, book, workdir, pace=PollingPace(0.05, 1.0),
                                             max_document_bytes=1)  # one document per unit
             return await translator(fragments, "en", "zh"), translator.report
 
