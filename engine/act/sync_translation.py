@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import html
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,6 +35,7 @@ from amts.engine.client.jobstate import JobDescription
 from amts.engine.client.service import TranslateService
 from amts.engine.client.settings import BackendSettings
 from amts.engine.errors import AmtsError
+from amts.engine.markup.protected_html import fragment_text, read_units, unit_element, units_document
 from amts.engine.paralleldata.write import write_parallel_data
 from amts.engine.sync.apply import DEFAULT_REVIEW_MARKER, ApplyResult, Translator, apply_sync
 from amts.engine.sync.units import SyncPlan
@@ -45,10 +45,6 @@ MAX_DOCUMENT_BYTES = 400_000
 #: Marks machine text in a synced NAME.md: such pairs are not the translators' work, so they are
 #: kept out of the memory.
 _MACHINE_MARK = "<!-- amts:"
-_UNIT_ELEMENT = re.compile(
-    r"<p\b[^>]*?\bdata-b\s*=\s*[\"']?(\d+)[\"']?[^>]*>(.*?)</p\s*>", re.DOTALL | re.IGNORECASE)
-_DOCUMENT_HEAD = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
-_DOCUMENT_TAIL = "</body></html>\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,27 +86,22 @@ def resource_name(source_lang: str, target_lang: str, prefix: str = "amts-sync")
 
 
 def batch_documents(fragments: list[str], max_bytes: int = MAX_DOCUMENT_BYTES) -> list[str]:
-    """HTML documents holding each fragment as `<p data-b="i">` (i = its index in `fragments`)."""
+    """HTML documents holding each fragment as a unit whose index is its place in `fragments`,
+    each document under `max_bytes` (unless one unit alone is larger)."""
     documents: list[str] = []
     lines: list[str] = []
     size = 0
     for index, fragment in enumerate(fragments):
-        # One unit a line; unit_markdown joins lines with spaces anyway.
-        line = f'<p data-b="{index}">{" ".join(fragment.splitlines())}</p>\n'
+        line = unit_element("p", index, " ".join(fragment.splitlines())) + "\n"
         length = len(line.encode("utf-8"))
         if lines and size + length > max_bytes:
-            documents.append(_DOCUMENT_HEAD + "".join(lines) + _DOCUMENT_TAIL)
+            documents.append(units_document(lines))
             lines, size = [], 0
         lines.append(line)
         size += length
     if lines:
-        documents.append(_DOCUMENT_HEAD + "".join(lines) + _DOCUMENT_TAIL)
+        documents.append(units_document(lines))
     return documents
-
-
-def read_units(document: str) -> dict[int, str]:
-    """`data-b` index → inner HTML of every unit element of a translated document."""
-    return {int(m.group(1)): m.group(2) for m in _UNIT_ELEMENT.finditer(document)}
 
 
 def book_pairs(book_root: Path, workdir: Path | None, jobs: int | None = None) -> list[AlignedPair]:
@@ -186,7 +177,7 @@ class BatchJobTranslator:
                 changed += 1
         state.finish_run(run_id, "succeeded")
         self.report = BatchReport(name, records, job.job_id, job.status, len(documents), len(texts),
-                                  changed, unchanged, tuple(_markdown_preview(t) for t in missing),
+                                  changed, unchanged, tuple(fragment_text(t) for t in missing),
                                   tuple(errors), job.message or "", reattached=started.reattached)
         return outputs
 
@@ -229,11 +220,6 @@ class BatchJobTranslator:
             raise AmtsError(f"translation job {job.job_id} ended {job.status} and brought nothing back: "
                             f"{job.message or '; '.join(errors) or 'no reason given'}")
         return returned, errors
-
-
-def _markdown_preview(fragment: str) -> str:
-    """A fragment as the Markdown it came from (protected spans hold their escaped original)."""
-    return html.unescape(re.sub(r"</?[A-Za-z][^>]*>", "", fragment))
 
 
 def _preview(text: str, width: int = 80) -> str:

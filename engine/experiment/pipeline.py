@@ -29,7 +29,7 @@ from amts.engine.cost import billable_characters, estimate_cost
 from amts.engine.errors import AmtsError
 from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.report import ExperimentResult, PipelineResult, write_report
-from amts.engine.experiment.stages import RunContext, SubPipeline, protect_documents, unit_html
+from amts.engine.experiment.stages import RunContext, SubPipeline, protect_documents
 from amts.engine.local_service import LocalFaults
 
 EventSink = Callable[[ev.Event], None] | asyncio.Queue
@@ -146,7 +146,7 @@ def _estimate(specs: list[PipelineSpec], books: dict[tuple[str, str], Book],
                 billable_characters(d.html, "text/html") for d in docs.values())
             # TranslateText bills every character of its Text, the span markup included.
             characters[direction + (False,)] = sum(
-                len(inner) for d in docs.values() for inner in unit_html(d).values())
+                len(inner) for d in docs.values() for inner in d.inner_html().values())
         key = direction + (spec.granularity is not None,)
         [estimate] = estimate_cost({spec.variant: characters[key]})
         out[spec.name] = (estimate.characters, estimate.usd, estimate.usd_per_million_chars)

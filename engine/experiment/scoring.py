@@ -21,7 +21,7 @@ from amts.engine.evaluate import score_corpus, unit_diff
 from amts.engine.experiment.config import PipelineSpec
 from amts.engine.experiment.report import ArticleScore
 from amts.engine.markup.protect import ProtectedDocument
-from amts.engine.markup.protect_parse import SpanPiece, read_translation
+from amts.engine.markup.protected_html import SpanPiece, read_translation
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -32,9 +31,8 @@ from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.report import PipelineResult
 from amts.engine.experiment.scoring import ScoredPipeline, flat_name, score_pipeline
 from amts.engine.markup.protect import ProtectedDocument, html_to_markdown, markdown_to_html
+from amts.engine.markup.protected_html import splice_units
 from amts.engine.paralleldata.write import write_parallel_data
-
-_UNIT_LINE = re.compile(r'^<(h[1-6]|p|li|td) data-b="(\d+)">(.*)</\1>$')
 
 
 @dataclass
@@ -69,16 +67,6 @@ def protect_documents(book: Book, held_out: tuple[str, ...]) -> dict[str, Protec
         text = read_markdown_file(section.source_path, _display(book, section.source_path))
         docs[name] = markdown_to_html(text, title=name, source_lang=book.source_lang)
     return docs
-
-
-def unit_html(doc: ProtectedDocument) -> dict[int, str]:
-    """Each prose unit's inner HTML, by block index (one unit a line in the rendered HTML)."""
-    units: dict[int, str] = {}
-    for line in doc.html.splitlines():
-        m = _UNIT_LINE.match(line)
-        if m:
-            units[int(m.group(2))] = m.group(3)
-    return units
 
 
 class SubPipeline:
@@ -318,7 +306,7 @@ class SubPipeline:
         async with self.stage("prepare-docs"):
             docs = self.documents()
         async with self.stage("translate"):
-            total = sum(len(unit_html(d)) for d in docs.values())
+            total = sum(len(d.inner_html()) for d in docs.values())
             done = 0
             sent = 0
 
@@ -335,18 +323,9 @@ class SubPipeline:
 
             translations: dict[str, str] = {}
             for name, doc in docs.items():
-                units = unit_html(doc)
+                units = doc.inner_html()
                 outs = await asyncio.gather(*(one(inner) for inner in units.values()))
-                html = doc.html
-                lines = []
-                translated = dict(zip(units, outs))
-                for line in html.splitlines(keepends=True):
-                    m = _UNIT_LINE.match(line.rstrip("\n"))
-                    if m and int(m.group(2)) in translated:
-                        tag, index = m.group(1), m.group(2)
-                        line = f'<{tag} data-b="{index}">{translated[int(index)]}</{tag}>\n'
-                    lines.append(line)
-                translations[name] = "".join(lines)
+                translations[name] = splice_units(doc.html, dict(zip(units, outs)))
             self.facts["characters_sent"] = sent
         return translations
 

@@ -435,7 +435,7 @@ def test_batch_job_units_that_do_not_come_back_keep_their_source(tmp_path, sampl
     from amts.engine.client.settings import BackendSettings
     from amts.engine.errors import AmtsError
     from amts.engine.local_service import LocalFaults, start_local_backend
-    from amts.engine.sync.apply import unit_html
+    from amts.engine.markup.protected_html import render_fragment
 
     book = tmp_path / "book"
     shutil.copytree(sample_book / "zh", book)
@@ -443,7 +443,7 @@ def test_batch_job_units_that_do_not_come_back_keep_their_source(tmp_path, sampl
              "Chinese and Japanese have no spaces, so they must first be cut into characters or words, "
              "and two papers that tokenize differently cannot compare their numbers.",
              "A brand new sentence about $x^2$ and nothing else."]
-    fragments = [unit_html(t)[0] for t in texts]
+    fragments = [render_fragment(t).html for t in texts]
 
     async def translate(settings, workdir):
         async with open_service(settings) as service:
