@@ -45,8 +45,7 @@ class PlainPrinter:
 class RichProgress:
     """One progress bar per sub-pipeline (its stage as the description), warnings printed above."""
 
-    STAGE_WEIGHT = ("prepare-data", "upload-data", "parallel-data", "prepare-docs", "upload-docs",
-                    "job", "translate", "download", "restore", "evaluate")
+    STAGE_WEIGHT = tuple(stage for stage in ev.Stage if stage != ev.Stage.ALIGN)
 
     def __init__(self) -> None:
         from rich.console import Console

@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from amts.engine.align.pairs import AlignedPair
+from amts.engine.align.pairs import AlignedPair, AlignmentWarning, Side
 from amts.engine.atomic import write_text_atomic
 from amts.engine.book import Book, SkippedFile, read_markdown_file
 from amts.engine.errors import AmtsError
@@ -30,7 +29,7 @@ class SectionAlignmentResult:
     name: str
     paragraph_pairs: tuple[AlignedPair, ...]
     sentence_pairs: tuple[AlignedPair, ...]
-    warnings: tuple[SkippedFile, ...] = ()
+    warnings: tuple[AlignmentWarning, ...] = ()
     cached: bool = False
 
     def pairs(self, granularity: str) -> tuple[AlignedPair, ...]:
@@ -42,7 +41,7 @@ class BookAlignment:
     book: Book
     sections: tuple[SectionAlignmentResult, ...]
     skipped: tuple[SkippedFile, ...] = field(default=())
-    warnings: tuple[SkippedFile, ...] = field(default=())
+    warnings: tuple[AlignmentWarning, ...] = field(default=())
 
     def pairs(self, granularity: str = "sentence") -> list[AlignedPair]:
         return [p for s in self.sections for p in s.pairs(granularity)]
@@ -73,7 +72,7 @@ def _from_json(name: str, text: str) -> SectionAlignmentResult:
         name,
         tuple(AlignedPair(**p) for p in data["paragraph_pairs"]),
         tuple(AlignedPair(**p) for p in data["sentence_pairs"]),
-        tuple(SkippedFile(**w) for w in data["warnings"]),
+        tuple(AlignmentWarning(Side(w["side"]), int(w["line"]), w["message"], w["file"]) for w in data["warnings"]),
         cached=True,
     )
 
@@ -84,27 +83,9 @@ def align_texts(name: str, source_text: str, target_text: str, source_lang: str,
     from amts.engine.align.document import align_document  # imported here: worker processes import it once
 
     result = align_document(source_text, target_text, source_lang, target_lang, path=name)
-    warnings = tuple(
-        _locate(message, line, source_display or name, target_display or name)
-        for message, line in result.warnings
-    )
+    files = {Side.SOURCE: source_display or name, Side.TARGET: target_display or name}
+    warnings = tuple(replace(w, file=files[w.side]) for w in result.warnings)
     return SectionAlignmentResult(name, tuple(result.paragraph_pairs), tuple(result.sentence_pairs), warnings)
-
-
-_TARGET_LINE = re.compile(r"^target paragraph at target line (\d+) (.*)$")
-
-
-def _locate(message: str, line: int, source_file: str, target_file: str) -> SkippedFile:
-    """Name the file a warning's line belongs to: the aligner's lines are source lines unless
-    the warning is about the target (a parse warning of the translation, a target paragraph)."""
-    if message.startswith("target: "):
-        return SkippedFile(target_file, message.removeprefix("target: "), line or None)
-    if message.startswith("source: "):
-        return SkippedFile(source_file, message.removeprefix("source: "), line or None)
-    target_line = _TARGET_LINE.match(message)
-    if target_line:
-        return SkippedFile(target_file, f"target paragraph {target_line.group(2)}", int(target_line.group(1)))
-    return SkippedFile(source_file, message, line or None)
 
 
 def _align_job(args: tuple) -> SectionAlignmentResult:

@@ -1,8 +1,10 @@
-"""The unit that alignment produces and parallel data carries: one aligned source/target pair."""
+"""What alignment produces: aligned source/target pairs (which parallel data carries), and
+warnings about what it could not align cleanly, each naming its side, file and line."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,3 +23,25 @@ class AlignedPair:
     path: str = ""
     source_line: int = 0
     target_line: int = 0
+
+
+class Side(StrEnum):
+    """Which file of a section pair: the source (`NAME_origin.md`) or the translation (`NAME.md`)."""
+
+    SOURCE = "source"
+    TARGET = "target"
+
+
+@dataclass(frozen=True, slots=True)
+class AlignmentWarning:
+    """Something alignment could not do cleanly: on which side, at which line of that side's file
+    (0: the file as a whole), what. `file` is that side's file once the book names it."""
+
+    side: Side
+    line: int
+    message: str
+    file: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file and self.line else self.file
+        return f"{where}: {self.message}" if where else self.message

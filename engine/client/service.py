@@ -31,6 +31,7 @@ from amts.engine.client.jobstate import (
     update_allowed,
 )
 from amts.engine.client.polling import StatusCallback, poll_until_settled
+from amts.engine.client.s3io import AioClient
 from amts.engine.client.service_errors import (
     RETRY_ALSO,
     call_with_retries,
@@ -79,7 +80,7 @@ class TranslateService:
     per account, so a second import waits here instead of failing with ConcurrentModification.
     """
 
-    def __init__(self, settings: BackendSettings, s3_client: Any, translate_client: Any):
+    def __init__(self, settings: BackendSettings, s3_client: AioClient, translate_client: AioClient):
         self.settings = settings
         self._s3 = s3_client
         self._translate = translate_client

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 import tomli
@@ -24,7 +25,22 @@ from amts.engine.experiment.config_toml import (
 )
 from amts.engine.workdir import WorkdirDefault, resolve_workdir
 
-VARIANTS = ("no-act", "act-paragraph", "act-sentence")
+
+class Variant(StrEnum):
+    """How a sub-pipeline translates: TranslateText (the baseline) or an ACT batch job with
+    paragraph- or sentence-level parallel data."""
+
+    NO_ACT = "no-act"
+    ACT_PARAGRAPH = "act-paragraph"
+    ACT_SENTENCE = "act-sentence"
+
+    @property
+    def granularity(self) -> str | None:
+        """The parallel data's granularity, or None for the no-ACT baseline."""
+        return {Variant.ACT_PARAGRAPH: "paragraph", Variant.ACT_SENTENCE: "sentence"}.get(self)
+
+
+VARIANTS: tuple[Variant, ...] = tuple(Variant)
 PARALLEL_DATA_FORMATS = ("csv", "tsv", "tmx")
 
 _RESOURCE_PREFIX = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,40})$")
@@ -47,7 +63,10 @@ class PipelineSpec:
 
     source_lang: str
     target_lang: str
-    variant: str
+    variant: Variant
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "variant", Variant(self.variant))  # "act-sentence" reads as the enum
 
     @property
     def name(self) -> str:
@@ -57,7 +76,7 @@ class PipelineSpec:
     @property
     def granularity(self) -> str | None:
         """The parallel data's granularity, or None for the no-ACT baseline."""
-        return {"act-paragraph": "paragraph", "act-sentence": "sentence"}.get(self.variant)
+        return self.variant.granularity
 
 
 @dataclass(frozen=True)
@@ -218,7 +237,7 @@ def _read_pipelines(root: ConfigTable, reader: ConfigReader) -> tuple[PipelineSp
             if len(langs) != 2 or not all(LANGUAGE_CODE.match(x) for x in langs) or langs[0] == langs[1]:
                 raise t.fail("pairs", f"{p!r} is not a language pair like 'en-zh'")
             for v in variants:
-                spec = PipelineSpec(langs[0], langs[1], v)
+                spec = PipelineSpec(langs[0], langs[1], Variant(v))
                 if spec in specs:
                     raise t.fail("pairs", f"sub-pipeline {spec.name} is configured twice")
                 specs.append(spec)

@@ -22,15 +22,17 @@ from pathlib import Path
 from amts.engine import events as ev
 from amts.engine.act.backend import open_backend
 from amts.engine.act.state import RunRecord, StateStore
-from amts.engine.align.book_alignment import BookAlignment, align_book
-from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import Book, open_book, reversed_book
 from amts.engine.cost import billable_characters, estimate_cost
 from amts.engine.errors import AmtsError
+from amts.engine.events import PipelineStatus
 from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.report import ExperimentResult, PipelineResult, write_report
-from amts.engine.experiment.stages import RunContext, SubPipeline, protect_documents
+from amts.engine.experiment.run_context import PipelineFacts, RunContext, protect_documents
+from amts.engine.experiment.shared_alignment import SharedAlignment
+from amts.engine.experiment.stages import SubPipeline
 from amts.engine.local_service import LocalFaults
+from amts.engine.paralleldata.terminology import Term, parse_terminology
 
 EventSink = Callable[[ev.Event], None] | asyncio.Queue
 
@@ -72,58 +74,6 @@ def _open_books(config: ExperimentConfig) -> Book:
         raise AmtsError("no book configured: set [book] path (a d2lbook translation repo) or "
                         "source/target", config.source_file)
     return open_book(b.path, source_lang=b.source_lang, target_lang=b.target_lang)
-
-
-def _swap(pair: AlignedPair) -> AlignedPair:
-    a, _, b = pair.bead.partition("-")
-    return replace(pair, source=pair.target, target=pair.source, bead=f"{b}-{a}",
-                   source_line=pair.target_line, target_line=pair.source_line)
-
-
-class SharedAlignment:
-    """The book aligned once (in a thread, cached on disk by extract), shared by all sub-pipelines;
-    the reverse direction is the same pairs swapped."""
-
-    def __init__(self, book: Book, workdir: Path, jobs: int, held_out: tuple[str, ...],
-                 include_held_out: bool, emit: Callable[[ev.Event], None]):
-        self.book, self.workdir, self.jobs = book, workdir, jobs
-        self.held_out, self.include_held_out, self.emit = set(held_out), include_held_out, emit
-        self.subscribers: set[str] = set()
-        self._task: asyncio.Task[BookAlignment] | None = None
-        self._result: BookAlignment | None = None
-
-    async def get(self, subscriber: str) -> BookAlignment:
-        self.subscribers.add(subscriber)
-        if self._task is None:
-            loop = asyncio.get_running_loop()
-
-            def progress(done: int, total: int) -> None:
-                for name in sorted(self.subscribers):
-                    loop.call_soon_threadsafe(self.emit, ev.Progress(name, "align", done, total))
-
-            self._task = asyncio.ensure_future(asyncio.to_thread(
-                align_book, self.book, workdir=self.workdir, jobs=self.jobs or None,
-                on_progress=progress))
-        self._result = await asyncio.shield(self._task)
-        return self._result
-
-    def _oriented(self, pairs: list[AlignedPair], spec: PipelineSpec) -> list[AlignedPair]:
-        if (spec.source_lang, spec.target_lang) == (self.book.source_lang, self.book.target_lang):
-            return pairs
-        return [_swap(p) for p in pairs]
-
-    async def data_pairs(self, spec: PipelineSpec, granularity: str, subscriber: str) -> list[AlignedPair]:
-        """The parallel data of a sub-pipeline: the book minus the held-out articles (by policy)."""
-        alignment = await self.get(subscriber)
-        pairs = [p for s in alignment.sections
-                 if self.include_held_out or s.name not in self.held_out
-                 for p in s.pairs(granularity)]
-        return self._oriented(pairs, spec)
-
-    async def held_out_pairs(self, spec: PipelineSpec, subscriber: str) -> dict[str, list[AlignedPair]]:
-        alignment = await self.get(subscriber)
-        return {s.name: self._oriented(list(s.paragraph_pairs), spec)
-                for s in alignment.sections if s.name in self.held_out}
 
 
 def config_digest(config: ExperimentConfig) -> str:
@@ -185,7 +135,7 @@ async def run_experiment(
     run, resumed = _open_run(state, config, resume)
     run_dir = config.workdir / "runs" / run.run_id
     done = {p.name: PipelineResult.from_dict(p.summary) for p in state.pipelines(run.run_id)
-            if resumed and p.status == "succeeded" and p.summary}
+            if resumed and p.status == PipelineStatus.SUCCEEDED and p.summary}
     todo = [s for s in specs if s.name not in done]
 
     estimates = _estimate(specs, books, held_out)
@@ -205,7 +155,7 @@ async def run_experiment(
                                 config.evaluation.include_held_out_in_data, emit)
     results: dict[str, PipelineResult] = dict(done)
     for name, finished in done.items():
-        emit(ev.Finished(name, summary=finished.to_dict()))
+        emit(ev.Finished(name, finished.bleu, finished.chrf))
     if todo:
         # The embedded local backend keeps its S3 and job state in the work directory, so a
         # resumed run finds its inputs and its jobs where the killed process left them.
@@ -225,7 +175,8 @@ async def run_experiment(
         warnings=tuple(warnings))
     markdown, data = await asyncio.to_thread(write_report, result, run_dir)
     result = replace(result, report_markdown=markdown, report_json=data)
-    status = "succeeded" if result.succeeded else ("stopped" if stop.is_set() else "failed")
+    status = (PipelineStatus.SUCCEEDED if result.succeeded
+              else PipelineStatus.STOPPED if stop.is_set() else PipelineStatus.FAILED)
     state.finish_run(run.run_id, status, str(markdown))
     emit(ev.RunFinished("", result.succeeded, str(markdown), str(data),
                         tuple(f"{p.name}: {p.message}" for p in result.failed)))
@@ -234,10 +185,8 @@ async def run_experiment(
 
 async def _run_one(ctx: RunContext, spec: PipelineSpec,
                    estimates: dict[str, tuple[int, float, float]]) -> PipelineResult:
-    pipeline = SubPipeline(ctx, spec)
     chars, usd, _ = estimates[spec.name]
-    pipeline.facts.update(estimated_characters=chars, estimated_usd=usd)
-    return await pipeline.run()
+    return await SubPipeline(ctx, spec, PipelineFacts(estimated_characters=chars, estimated_usd=usd)).run()
 
 
 def _open_run(state: StateStore, config: ExperimentConfig, resume: bool) -> tuple[RunRecord, bool]:
@@ -251,16 +200,14 @@ def _open_run(state: StateStore, config: ExperimentConfig, resume: bool) -> tupl
 
 
 def _load_terminology(config: ExperimentConfig, book: Book,
-                      books: dict[tuple[str, str], Book]) -> dict[tuple[str, str], list]:
-    from amts.engine.paralleldata.terminology import parse_terminology
-
+                      books: dict[tuple[str, str], Book]) -> dict[tuple[str, str], list[Term]]:
     path = config.evaluation.terminology
     if path is None:
         candidate = Path(book.root) / "TERMINOLOGY.md"
         if not candidate.is_file():
             return {}
         path = candidate
-    out = {}
+    out: dict[tuple[str, str], list[Term]] = {}
     for source, target in books:
         if {source.split("-")[0], target.split("-")[0]} == {"en", "zh"}:
             out[(source, target)] = parse_terminology(path, source, target)
