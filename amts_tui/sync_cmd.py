@@ -1,4 +1,8 @@
-"""`amts-tui sync BOOK --upstream DIR`: plan (and with --write apply) a sync with the new source."""
+"""`amts-tui sync BOOK --upstream DIR`: plan (and with --write apply) a sync with the new source.
+
+amts.engine.sync plans and applies, amts.engine.act.sync_translation translates through the
+backend; this module reads the arguments and prints.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,22 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from amts.engine.atomic import write_text_atomic
 from amts.engine.errors import AmtsError
+from amts.engine.workdir import resolve_workdir
+from amts.tui.exit_status import ExitStatus
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from amts.engine.sync.units import SyncPlan
+
+DESCRIPTION = ("Plan (and with --write apply) a sync of a translated book with its new upstream source: "
+               "reuse the human translation of every unchanged sentence, machine-translate the rest and "
+               "mark it for review. Exit status: 0 done, 1 some sections skipped, 2 usage or error.")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="amts-tui sync",
-        description="Plan (and with --write apply) a sync of a translated book with its new upstream "
-                    "source: reuse the human translation of every unchanged sentence, machine-translate "
-                    "the rest and mark it for review.")
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("book", type=Path, help="a d2lbook translation repo (NAME_origin.md beside NAME.md)")
     p.add_argument("--upstream", type=Path, required=True, help="the new source book (NAME.md at the same paths)")
     p.add_argument("--json", type=Path, metavar="FILE", help="also write the plan as JSON")
@@ -46,10 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                    help='the HTML comment after each machine-translated unit '
                         '(default "<!-- amts: machine translation, review -->")')
     p.add_argument("--jobs", type=int, default=None, help="worker processes for aligning (default: all cores)")
-    return p
 
 
-def print_plan(plan, seconds: float, out=None) -> None:
+def print_plan(plan: SyncPlan, seconds: float, out: TextIO | None = None) -> None:
     """The per-section table and the whole-book line."""
     out = out or sys.stdout
     width = max([len("section")] + [len(s.path) for s in plan.sections])
@@ -74,28 +80,17 @@ def print_plan(plan, seconds: float, out=None) -> None:
         print(f"skipped {skipped}", file=sys.stderr)
 
 
-def _apply(plan, args: argparse.Namespace, marker_kwargs: dict):
+def run(args: argparse.Namespace) -> int:
     from amts.engine.act.sync_translation import apply_through_backend, sync_backend
-    from amts.engine.workdir import resolve_workdir
+    from amts.engine.sync.plan import plan_sync
+    from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD
 
-    settings = sync_backend(args.backend, args.region, args.profile)
-    return asyncio.run(apply_through_backend(plan, settings, resolve_workdir(args.workdir),
-                                             realtime=args.realtime, resume=args.resume, **marker_kwargs))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the command; 0 done, 1 some sections skipped, 2 usage or error."""
     try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:
-        return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
-    try:
-        from amts.engine.sync.plan import plan_sync
-        from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD
-
         threshold = DEFAULT_EDIT_THRESHOLD if args.threshold is None else args.threshold
         if not 0.0 <= threshold <= 100.0:
             raise AmtsError("--threshold must be between 0 and 100")
+        if args.resume and not args.write:
+            raise AmtsError("--resume re-attaches to the job of an interrupted --write: use it with --write")
         started = time.perf_counter()
         plan = plan_sync(args.book, args.upstream, edit_threshold=threshold, jobs=args.jobs)
         print_plan(plan, time.perf_counter() - started)
@@ -103,15 +98,13 @@ def main(argv: list[str] | None = None) -> int:
             write_text_atomic(args.json, json.dumps(plan.to_json(), ensure_ascii=False, indent=1) + "\n")
             print(f"plan written to {args.json}")
         if args.write:
-            marker_kwargs = {"review_marker": args.review_marker} if args.review_marker else {}
-            result = _apply(plan, args, marker_kwargs)
+            marker = {"review_marker": args.review_marker} if args.review_marker else {}
+            result = asyncio.run(apply_through_backend(
+                plan, sync_backend(args.backend, args.region, args.profile), resolve_workdir(args.workdir),
+                realtime=args.realtime, resume=args.resume, **marker))
             for line in result.summary_lines():
                 print(line)
     except AmtsError as exc:
         print(f"amts-tui sync: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    return EXIT_PARTIAL if plan.skipped else EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        return ExitStatus.USAGE
+    return ExitStatus.PARTIAL if plan.skipped else ExitStatus.OK

@@ -32,14 +32,14 @@ class WorkdirDefault(StrEnum):
 def resolve_workdir(named: str | Path | None = None, *, default: WorkdirDefault = WorkdirDefault.PROJECT,
                     beside: Path | None = None) -> Path:
     """The work directory: `named` (when not empty) > $AMTS_WORKDIR > `default` (`beside`: the
-    config file's folder, for the PROJECT default)."""
+    folder to put `.amts` in, for the PROJECT default; else `.amts` relative to the current folder)."""
     if named:
         return Path(named).expanduser()
     env = os.environ.get(WORKDIR_ENV)
     if env:
         return Path(env).expanduser()
     if default == WorkdirDefault.PROJECT:
-        return (beside if beside is not None else Path.cwd()) / PROJECT_WORKDIR
+        return beside / PROJECT_WORKDIR if beside is not None else Path(PROJECT_WORKDIR)
     import platformdirs  # only the dashboard and the demo need per-user folders
 
     if default == WorkdirDefault.USER_CACHE:

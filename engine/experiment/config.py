@@ -183,7 +183,7 @@ def parse_config(text: str, file: Path | None = None) -> ExperimentConfig:
     keymap = {key: keymap_table.string(key, "") for key in list(keymap_table.data)}
     keymap_table.finish()
     root.finish()
-    workdir = resolve_workdir(workdir, beside=file.parent if file else None)
+    workdir = resolve_workdir(workdir, beside=file.parent if file else Path.cwd())
     return ExperimentConfig(book, pipelines, evaluation, backend, limits, align, workdir, keymap, file)
 
 

@@ -13,7 +13,8 @@ import json
 import re
 from pathlib import Path
 
-from amts.tui.headless import EXIT_OK, run_headless
+from amts.tui.exit_status import ExitStatus
+from amts.tui.headless import run_headless
 
 
 def test_demo_runs_headless_and_act_beats_the_baseline(tmp_path, monkeypatch):
@@ -23,7 +24,7 @@ def test_demo_runs_headless_and_act_beats_the_baseline(tmp_path, monkeypatch):
     status = run_headless(None, demo=True, resume=False, out=out, force_plain=True)
 
     log = out.getvalue()
-    assert status == EXIT_OK, log[-2000:]
+    assert status == ExitStatus.OK, log[-2000:]
     report_md = Path(re.search(r"^report: (.+)$", log, re.M).group(1))
     report_json = Path(re.search(r"^report \(JSON\): (.+)$", log, re.M).group(1))
     assert report_md.is_file() and report_json.is_file()

@@ -14,7 +14,7 @@ from amts.engine.act.sync_translation import apply_with_local_backend
 from amts.engine.markup.markdown import BlockKind, parse_markdown, protected_spans
 from amts.engine.sync import DEFAULT_REVIEW_MARKER, TextOrigin, UnitStatus, apply_sync, plan_sync
 from amts.engine.sync.translation_map import caption_parts
-from amts.tui.sync_cmd import main as sync_main
+from amts.tui.cli import main as cli_main
 
 CONFIG = "[project]\nname = t\nlang = {lang}\n\n[translation]\norigin_lang = en\n"
 TOPICS = ["rivers", "mountains", "forests", "deserts"]
@@ -253,7 +253,7 @@ def test_sync_command_plans_writes_and_reports(tmp_path, sample_book, capsys):
     upstream = sample_book / "en-upstream"
     (book / "chapter_data" / "datasets_origin.md").unlink()  # an orphan NAME.md: skipped, not overwritten
     plan_file = tmp_path / "plan.json"
-    assert sync_main([str(book), "--upstream", str(upstream), "--json", str(plan_file)]) == 1
+    assert cli_main(["sync", str(book), "--upstream", str(upstream), "--json", str(plan_file)]) == 1
     out = capsys.readouterr()
     assert "workload saved" in out.out and "chapter_data/datasets.md" in out.err
     data = json.loads(plan_file.read_text(encoding="utf-8"))
@@ -261,10 +261,13 @@ def test_sync_command_plans_writes_and_reports(tmp_path, sample_book, capsys):
     rows = {s["path"]: s for s in data["sections"]}
     assert rows["chapter_evaluation/bleu.md"]["new"] == 2
     assert set(rows["chapter_basics/linear-models.md"]) >= {"path", "unchanged", "edited", "new", "deleted"}
-    assert sync_main([str(book), "--upstream", str(upstream), "--write", "--workdir", str(tmp_path / "w")]) == 1
+    assert cli_main(["sync", str(book), "--upstream", str(upstream), "--write",
+                     "--workdir", str(tmp_path / "w")]) == 1
     assert DEFAULT_REVIEW_MARKER in (book / "chapter_basics" / "linear-models.md").read_text(encoding="utf-8")
-    assert sync_main([str(book)]) == 2
-    assert sync_main([str(book), "--upstream", str(tmp_path / "missing")]) == 2
+    with pytest.raises(SystemExit) as usage:  # argparse: --upstream is required
+        cli_main(["sync", str(book)])
+    assert usage.value.code == 2
+    assert cli_main(["sync", str(book), "--upstream", str(tmp_path / "missing")]) == 2
 
 
 def test_sections_new_and_deleted_upstream(tmp_path, sample_book):
@@ -474,7 +477,7 @@ def test_realtime_option_keeps_translate_text(tmp_path, sample_book, capsys):
     book = tmp_path / "book"
     shutil.copytree(sample_book / "zh", book)
     upstream = sample_book / "en-upstream"
-    assert sync_main([str(book), "--upstream", str(upstream), "--write", "--realtime",
+    assert cli_main(["sync", str(book), "--upstream", str(upstream), "--write", "--realtime",
                       "--workdir", str(tmp_path / "w")]) == 0
     out = capsys.readouterr().out
     assert "units machine-translated" in out and "batch job" not in out
