@@ -1,9 +1,10 @@
 """An Amazon-Translate-compatible endpoint on 127.0.0.1 (JSON 1.1, as botocore speaks it).
 
 Requests are checked against botocore's own model of the service; any SigV4 signature is
-accepted. State lives in WORKDIR/local-translate/ (see store.py), so a restarted endpoint knows
-its resources and jobs. GET /local-data/<kind>/<file> serves the stored data files that the
-service would hand out as presigned URLs.
+accepted, from local programs only (http_guard.py). State lives in WORKDIR/local-translate/
+(see store.py), so a restarted endpoint knows its resources and jobs. GET
+/local-data/<kind>/<file> serves the stored data files that the service would hand out as
+presigned URLs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from amts.engine.local_service import jobs, resources
 from amts.engine.local_service.context import DATA_URL_PATH, LocalContext
 from amts.engine.local_service.faults import LocalFaults, Throttle
+from amts.engine.local_service.http_guard import refusal
 from amts.engine.local_service.protocol import (
     CONTENT_TYPE,
     ServiceError,
@@ -84,6 +86,8 @@ class _TranslateRequestHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if self._refused():
+            return
         try:
             payload = self.server.endpoint.handle(self.headers.get("X-Amz-Target"), body)
             self._send(200, json.dumps(payload).encode(), CONTENT_TYPE)
@@ -94,11 +98,24 @@ class _TranslateRequestHandler(BaseHTTPRequestHandler):
             self._send(500, error.body(), CONTENT_TYPE, error=error.code)
 
     def do_GET(self) -> None:
+        if self._refused():
+            return
         path = self.server.endpoint.data_file(self.path)
         if path is None:
             self._send(404, b"not found", "text/plain")
         else:
             self._send(200, path.read_bytes(), "application/octet-stream")
+
+    def _refused(self) -> bool:
+        """Answer 403 to a web page or a rebound host name (see http_guard.py)."""
+        reason = refusal(self.path.split("?", 1)[0], self.headers.get("Host"),
+                         self.headers.get("Origin"), self.server.server_address[1])
+        if reason is None:
+            return False
+        error = ServiceError("AccessDeniedException",
+                             f"the local Translate endpoint serves local programs only: {reason}", 403)
+        self._send(403, error.body(), CONTENT_TYPE, error=error.code)
+        return True
 
     def _send(self, status: int, body: bytes, content_type: str, error: str | None = None) -> None:
         self.send_response(status)
