@@ -9,6 +9,7 @@ presigned URLs.
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 import re
@@ -23,9 +24,11 @@ from amts.engine.local_service import jobs, resources
 from amts.engine.local_service.context import DATA_URL_PATH, LocalContext
 from amts.engine.local_service.faults import LocalFaults, Throttle
 from amts.engine.local_service.http_guard import refusal
+from amts.engine.local_service.languages import check_language_codes
 from amts.engine.local_service.protocol import (
     CONTENT_TYPE,
     ServiceError,
+    invalid_parameter,
     operation_for_target,
     parse_request,
     to_wire,
@@ -46,6 +49,9 @@ def translate_text(ctx: LocalContext, params: dict[str, Any]) -> dict[str, Any]:
         raise ServiceError(
             "TextSizeLimitExceededException", f"Text is longer than {MAX_TEXT_BYTES} bytes"
         )
+    if len(params.get("TerminologyNames", [])) > 1:
+        raise invalid_parameter("TranslateText takes at most one terminology")
+    check_language_codes(params["SourceLanguageCode"], [params["TargetLanguageCode"]])
     for name in params.get("TerminologyNames", []):
         resources.terminology(ctx, name)
     source = params["SourceLanguageCode"]
@@ -151,6 +157,8 @@ class LocalTranslateServer:
             delay=delay, region=region,
         )
         self._throttle = Throttle(self.context.faults)
+        self._outcomes: collections.Counter[tuple[str, str]] = collections.Counter()
+        self._outcomes_lock = threading.Lock()
         self._port = port
         self._server: _TranslateHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -191,8 +199,32 @@ class LocalTranslateServer:
         self._server = self._thread = None
         self.context.store.close()
 
+    @property
+    def call_outcomes(self) -> dict[tuple[str, str], int]:
+        """How many calls of each operation ended how: (operation, "OK" or the error code)."""
+        with self._outcomes_lock:
+            return dict(self._outcomes)
+
     def handle(self, target: str | None, body: bytes) -> dict[str, Any]:
-        """One API call: operation, throttling fault, validation, then the operation."""
+        """One API call, counted in `call_outcomes`."""
+        name = (target or "").rpartition(".")[2]
+        try:
+            response = self._handle(target, body)
+        except ServiceError as exc:
+            self._count(name, exc.code)
+            raise
+        except Exception:
+            self._count(name, "InternalServerException")
+            raise
+        self._count(name, "OK")
+        return response
+
+    def _count(self, operation: str, outcome: str) -> None:
+        with self._outcomes_lock:
+            self._outcomes[operation, outcome] += 1
+
+    def _handle(self, target: str | None, body: bytes) -> dict[str, Any]:
+        """Operation, throttling fault, validation, then the operation."""
         operation = operation_for_target(target)
         if self._throttle.should_throttle(operation.name):
             raise ServiceError("TooManyRequestsException", "Rate exceeded (injected)", 429)
