@@ -33,6 +33,7 @@ from amts.engine.local_service.protocol import (
     parse_request,
     to_wire,
 )
+from amts.engine.local_service.quotas import LocalQuotas
 from amts.engine.local_service.store import StateStore
 
 MAX_TEXT_BYTES = 10_000
@@ -150,11 +151,12 @@ class LocalTranslateServer:
         port: int = 0,
         delay: float = 0.2,
         region: str = "us-east-1",
+        quotas: LocalQuotas | None = None,
     ):
         store = StateStore(Path(workdir) / "local-translate")
         self.context = LocalContext(
             store=store, s3_endpoint=s3_endpoint, faults=faults or LocalFaults(),
-            delay=delay, region=region,
+            delay=delay, quotas=quotas or LocalQuotas(), region=region,
         )
         self._throttle = Throttle(self.context.faults)
         self._outcomes: collections.Counter[tuple[str, str]] = collections.Counter()
