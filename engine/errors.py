@@ -17,5 +17,7 @@ class AmtsError(Exception):
     def __str__(self) -> str:
         where = ""
         if self.path:
-            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+            # A path with a newline (a file name can hold one) would break the one-line message.
+            path = self.path if self.path.isprintable() else repr(self.path)
+            where = f"{path}:{self.line}: " if self.line else f"{path}: "
         return f"{where}{self.message}"
