@@ -246,9 +246,10 @@ class LocalTranslateServer:
         kind, _, name = url_path[len(DATA_URL_PATH):].partition("/")
         if kind not in (resources.PARALLEL_DATA, resources.TERMINOLOGY) or not name:
             return None
-        if "/" in name or "\\" in name or name.startswith("."):
+        try:
+            path = self.context.store.data_path(kind, name)  # refuses anything but a file name
+        except ServiceError:
             return None
-        path = self.context.store.data_path(kind, name)
         return path if path.is_file() else None
 
     def _resume(self) -> None:

@@ -165,3 +165,14 @@ def test_web_pages_cannot_use_the_local_translate_endpoint(backend):
     status, _ = _request(backend.translate_endpoint, "GET", "/local-data/terminology/planted.csv",
                          headers={"Host": f"evil.example:{port}"})
     assert status == 403
+    status, body = _request(backend.translate_endpoint, "GET", "/local-data/terminology/planted.csv")
+    assert (status, body) == (200, "en,zh\ntensor,张量\n".encode())
+
+
+def test_data_urls_serve_stored_files_only(backend, tmp_path):
+    (tmp_path / "secret.txt").write_text("outside", encoding="utf-8")
+    for path in ("/local-data/terminology/..%2F..%2F..%2Fsecret.txt", "/local-data/terminology/../x",
+                 "/local-data/terminology/a%20b", "/local-data/terminology/.hidden",
+                 "/local-data/other/x", "/local-data/terminology/"):
+        status, body = _request(backend.translate_endpoint, "GET", path)
+        assert (status, body) == (404, b"not found"), path
