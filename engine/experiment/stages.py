@@ -23,6 +23,7 @@ from amts.engine.align.pairs import AlignedPair
 from amts.engine.atomic import write_text_atomic
 from amts.engine.book import Book
 from amts.engine.client.jobstate import JobDescription, ParallelDataStatus
+from amts.engine.credentials import scrub_secrets
 from amts.engine.errors import AmtsError, StopRequested
 from amts.engine.events import PipelineStatus, Stage
 from amts.engine.experiment.config import PipelineSpec, Variant
@@ -105,7 +106,7 @@ class SubPipeline:
         except AmtsError as exc:
             return self._ended(PipelineStatus.FAILED, str(exc))
         except Exception as exc:  # a bug must not take the other sub-pipelines down with it
-            return self._ended(PipelineStatus.FAILED, f"internal error: {type(exc).__name__}: {exc}")
+            return self._ended(PipelineStatus.FAILED, scrub_secrets(f"internal error: {type(exc).__name__}: {exc}"))
 
     def _ended(self, status: PipelineStatus, message: str) -> PipelineResult:
         result = self._result(status, message=message)
