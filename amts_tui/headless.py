@@ -100,8 +100,10 @@ def load_experiment(config_path: Path | None, demo: bool) -> ExperimentConfig:
 
 
 def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
-                 out: TextIO | None = None, force_plain: bool = False) -> int:
-    """Run the experiment headless and return the process exit status."""
+                 out: TextIO | None = None, force_plain: bool = False,
+                 listener: Callable[[ev.Event], None] | None = None) -> int:
+    """Run the experiment headless and return the process exit status; `listener`, when given,
+    sees every event too (after the printer)."""
     out = out or sys.stdout
     try:
         config = load_experiment(config_path, demo)
@@ -111,7 +113,7 @@ def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
     use_rich = not force_plain and out is sys.stdout and out.isatty()
     printer: PlainPrinter | RichProgress = RichProgress() if use_rich else PlainPrinter(out)
     try:
-        result = asyncio.run(_run(config, printer, resume))
+        result = asyncio.run(_run(config, _tee(printer, listener), resume))
     except AmtsError as exc:
         printer.close()
         print(f"error: {exc}", file=sys.stderr)
@@ -130,6 +132,18 @@ def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
               + (f" at {failed.failed_stage}" if failed.failed_stage else "")
               + f": {failed.message}", file=sys.stderr)
     return ExitStatus.PARTIAL  # some sub-pipeline failed or was stopped
+
+
+def _tee(printer: Callable[[ev.Event], None],
+         listener: Callable[[ev.Event], None] | None) -> Callable[[ev.Event], None]:
+    if listener is None:
+        return printer
+
+    def both(event: ev.Event) -> None:
+        printer(event)
+        listener(event)
+
+    return both
 
 
 async def _run(config: ExperimentConfig, printer: Callable[[ev.Event], None], resume: bool) -> ExperimentResult:

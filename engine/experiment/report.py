@@ -134,6 +134,18 @@ class ExperimentResult:
     def failed(self) -> tuple[PipelineResult, ...]:
         return tuple(p for p in self.pipelines if not p.succeeded)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExperimentResult:
+        """The result a report's JSON (`to_dict`) holds, e.g. to show a finished run again."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["held_out"] = tuple(values["held_out"])
+        values["pipelines"] = tuple(PipelineResult.from_dict(p) for p in values["pipelines"])
+        values["warnings"] = tuple(values.get("warnings", ()))
+        for key in ("report_markdown", "report_json"):
+            values[key] = Path(values[key]) if values.get(key) else None
+        return cls(**values)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["report_markdown"] = str(self.report_markdown) if self.report_markdown else None

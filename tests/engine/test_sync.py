@@ -305,13 +305,14 @@ def _skeleton(text: str) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def d2l_synced(tmp_path_factory, d2l_zh, d2l_en):
+def d2l_synced(tmp_path_factory, d2l_zh, d2l_en, d2l_zh_aligned):
     """The whole d2l-zh book planned against d2l-en and applied on the local backend, whose
-    memory writes back old human sentences verbatim (what once made a paragraph re-align)."""
+    memory writes back old human sentences verbatim (what once made a paragraph re-align). The
+    book's parallel data comes from the session's alignment of d2l-zh (its cache, by content)."""
     root = tmp_path_factory.mktemp("d2l")
     shutil.copytree(d2l_zh, root / "book", ignore=shutil.ignore_patterns("img", "*.png", "*.svg"))
     plan = plan_sync(root / "book", d2l_en)
-    apply_with_local_backend(plan, root / "work")
+    apply_with_local_backend(plan, d2l_zh_aligned.seed(root / "work"))
     return root / "book", d2l_en, plan
 
 
