@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
 
+from amts.engine.align.matching import ordered_matching
 from amts.engine.markup.markdown import Block, BlockKind, Document, protected_spans
 from amts.engine.markup.segment import base_lang
-from amts.engine.sync.structure import code_lines, pair_in_order, structure_similarity
+from amts.engine.sync.structure import code_lines, structure_similarity
 from amts.engine.sync.translation_map import normalise
 
 BLOCK_PAIR_THRESHOLD = 35.0  # two prose blocks below this similarity are a deletion + a new block
@@ -28,14 +31,28 @@ def fingerprint(block: Block) -> str:
     return f"{block.kind}|{block.prefix.strip()}|{normalise(block.raw)}"
 
 
-def block_similarity(a: Block, b: Block) -> float:
-    """0..100; 0 when the two blocks can never be one edited block."""
-    if a.is_prose != b.is_prose or (a.kind == BlockKind.HEADING) != (b.kind == BlockKind.HEADING):
-        return 0.0
-    if not a.is_prose:
-        return 100.0 * structure_similarity(a, b)
-    score = fuzz.ratio(normalise(a.raw), normalise(b.raw))
-    return score if score >= BLOCK_PAIR_THRESHOLD else 0.0
+def block_similarities(olds: list[Block], news: list[Block]) -> list[list[float]]:
+    """0..100 for every pair (the prose ones in one rapidfuzz call); 0 when two blocks can never
+    be one edited block. Headings always can: a heading reworded is still that heading."""
+    prose = cdist([_normalised(b.raw) if b.is_prose else "" for b in olds],
+                  [_normalised(b.raw) if b.is_prose else "" for b in news], scorer=fuzz.ratio, workers=1)
+    weights = [[0.0] * len(news) for _ in olds]
+    for a, x in enumerate(olds):
+        for b, y in enumerate(news):
+            if x.is_prose != y.is_prose or (x.kind == BlockKind.HEADING) != (y.kind == BlockKind.HEADING):
+                continue
+            if not x.is_prose:
+                weights[a][b] = 100.0 * structure_similarity(x, y) if x.kind == y.kind else 0.0
+            elif x.kind == BlockKind.HEADING:
+                weights[a][b] = max(1.0, float(prose[a][b]))
+            elif prose[a][b] >= BLOCK_PAIR_THRESHOLD:
+                weights[a][b] = float(prose[a][b])
+    return weights
+
+
+@lru_cache(maxsize=65536)
+def _normalised(text: str) -> str:
+    return normalise(text)
 
 
 @dataclass(frozen=True)
@@ -83,20 +100,32 @@ def _pair_runs(old: Document, new: Document, old_items: list[int], new_items: li
                 paired[j] = (i, True)
         elif tag == "replace":
             olds, news = old_items[i1:i2], new_items[j1:j2]
-            for a, b in pair_in_order([old.blocks[i] for i in olds], [new.blocks[j] for j in news],
-                                      block_similarity):
+            weights = block_similarities([old.blocks[i] for i in olds], [new.blocks[j] for j in news])
+            for a, b in ordered_matching(weights):
                 paired[news[b]] = (olds[a], False)
     return paired
 
 
-def word_count(text: str, lang: str) -> int:
-    """Words a translator writes: outside protected spans; a CJK character counts as a word."""
+#: Every protected span holds one of these (a text with none skips the slow span scan).
+_SPAN_SIGNS = ("`", "$", "**", "](", "<", "http")
+
+
+def plain_text(text: str) -> str:
+    """The text outside its protected spans (code, math, roles, links, markup)."""
+    if not any(sign in text for sign in _SPAN_SIGNS):
+        return text
     plain, position = [], 0
     for span in protected_spans(text):
         plain.append(text[position:span.start])
         position = span.end
     plain.append(text[position:])
-    joined = " ".join(plain)
+    return " ".join(plain)
+
+
+@lru_cache(maxsize=65536)
+def word_count(text: str, lang: str) -> int:
+    """Words a translator writes: outside protected spans; a CJK character counts as a word."""
+    joined = plain_text(text)
     if base_lang(lang) in ("zh", "ja"):
         cjk = sum(1 for ch in joined if "\u3400" <= ch <= "\u9fff")
         return cjk + sum(1 for w in joined.split() if any(c.isalnum() and ord(c) < 0x3000 for c in w))

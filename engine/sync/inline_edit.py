@@ -139,10 +139,10 @@ def _core(word: str) -> tuple[str, str, str]:
 
 def spelling_fix(old_source: str, new_source: str) -> str | None:
     """A line naming the typo fixes when that is all the source's change is, else None."""
-    if [s.text for s in protected_spans(old_source)] != [s.text for s in protected_spans(new_source)]:
-        return None
     old, new = old_source.split(), new_source.split()
-    if old == new:
+    if old == new or abs(len(old) - len(new)) > 1 or len(set(old) ^ set(new)) > 4:
+        return None  # more than a word or two changed: not a typo fix
+    if [s.text for s in protected_spans(old_source)] != [s.text for s in protected_spans(new_source)]:
         return None
     fixes: list[str] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():

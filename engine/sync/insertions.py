@@ -40,9 +40,13 @@ class InsertionPlanner(ProsePatcher):
     adopted: dict[int, int]  # new block → the translator's own block that already is it
     in_place: set[int]  # target blocks whose deletion leaves their blank lines to a new block
     in_place_of: dict[int, int]  # first block of an inserted run → target block it takes the place of
+    _nonblank_blocks: list[int]  # the new source's blocks other than blank lines, in order
+    _nonblank_order: dict[int, int]  # new block → its place in that list
 
     def place_new_blocks(self) -> None:
         self.absorbed, self.adopted, self.in_place, self.in_place_of = {}, {}, set(), {}
+        self._nonblank_blocks = [j for j, b in enumerate(self.new.blocks) if b.kind != BlockKind.BLANK]
+        self._nonblank_order = {j: k for k, j in enumerate(self._nonblank_blocks)}
         self._absorb_split_paragraphs()
         for run in self._runs():
             self._adopt(run)
@@ -56,13 +60,13 @@ class InsertionPlanner(ProsePatcher):
 
     # --- runs of new blocks -------------------------------------------------------------------
     def _nonblank(self) -> list[int]:
-        return [j for j, b in enumerate(self.new.blocks) if b.kind != BlockKind.BLANK]
+        return self._nonblank_blocks
 
     def _runs(self) -> list[list[int]]:
         """Consecutive new blocks (blank lines aside) with no old self, not yet placed otherwise."""
         taken = set(self.adopted) | {k for before, after in self.absorbed.values() for k in before + after}
         inserted = [j for j in self.diff.inserted(self.new) if j not in taken]
-        order = {j: k for k, j in enumerate(self._nonblank())}
+        order = self._nonblank_order
         runs: list[list[int]] = []
         for j in inserted:
             if runs and order[runs[-1][-1]] == order[j] - 1:
@@ -73,8 +77,8 @@ class InsertionPlanner(ProsePatcher):
 
     def _neighbours(self, run: list[int]) -> tuple[list[int], list[int]]:
         nonblank = self._nonblank()
-        first, last = nonblank.index(run[0]), nonblank.index(run[-1])
-        return [nonblank[k] for k in range(first - 1, -1, -1)], nonblank[last + 1:]
+        first, last = self._nonblank_order[run[0]], self._nonblank_order[run[-1]]
+        return nonblank[first - 1::-1] if first else [], nonblank[last + 1:]
 
     def location(self, j: int, last: bool) -> int | None:
         """The translation's block for new block j's old self (last/first of a paragraph group)."""
@@ -120,7 +124,9 @@ class InsertionPlanner(ProsePatcher):
         if block.kind != self.new.blocks[j].kind or block.kind == BlockKind.HEADING:
             return False
         text = normalise(block.prose(self.source_lang))
-        return len(text) >= 20 and fuzz.partial_ratio(text, old_text) >= SPLIT_MIN_PARTIAL
+        if len(text) > len(old_text):
+            return False  # a piece of the old paragraph is not longer than all of it
+        return len(text) >= 20 and fuzz.partial_ratio(text, old_text, score_cutoff=SPLIT_MIN_PARTIAL) > 0
 
     # --- blocks the translation already had ---------------------------------------------------
     def _window(self, run: list[int]) -> list[int]:

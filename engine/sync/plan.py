@@ -10,6 +10,7 @@ also form the book's memory, which finds the human translation of a sentence tha
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -17,8 +18,9 @@ from pathlib import Path
 from amts.engine.book import ORIGIN_SUFFIX, Book, SkippedFile, open_book, read_markdown_file
 from amts.engine.cost import estimate_cost
 from amts.engine.errors import AmtsError
-from amts.engine.paralleldata.memory import TranslationMemory
-from amts.engine.sync.prepare import CacheMiss, Sentences, prepare_job, prepare_section
+from amts.engine.sync.book_memory import BookMemory
+from amts.engine.sync.plan_cache import book_digest, cached_plan, section_key, store_plan
+from amts.engine.sync.prepare import CacheMiss, Sentences, SyncCache, prepare_job, prepare_section
 from amts.engine.sync.provenance import PROVENANCE_FILE, pending_machine_text, read_provenance, text_digest
 from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD, SectionPlanner, untouched_section_plan
 from amts.engine.sync.translation_map import TranslationMap
@@ -26,7 +28,6 @@ from amts.engine.sync.units import SectionPlan, SyncPlan
 
 __all__ = ["DEFAULT_COST_VARIANT", "PROVENANCE_FILE", "plan_sync", "read_provenance", "text_digest"]
 
-MEMORY_MIN_SCORE = 85.0  # a suggestion from elsewhere in the book must be close to be useful
 #: `--write` runs one ACT batch job (with the book's parallel data): priced at the ACT rate.
 DEFAULT_COST_VARIANT = "act-sync"
 _PARALLEL_FROM = 8  # sections to prepare; below this a process pool costs more than it saves
@@ -83,14 +84,45 @@ def plan_sync(book: Book | Path, upstream: Path, *, edit_threshold: float = DEFA
             skipped.append(SkippedFile(exc.path or rel, exc.message, exc.line))
     deleted = tuple(s.name for s in book.sections if s.name not in upstream_files)
 
+    provenance = read_provenance(book.root)
+    cache = SyncCache(workdir)
+    digest = book_digest([*shared, *((name, "", "", new) for name, new in fresh),
+                          ("", "", json.dumps(provenance, sort_keys=True), "")],
+                         book.source_lang, book.target_lang, edit_threshold)
+    sections = _cached_plans(cache, digest, shared, fresh) if workdir is not None else None
+    if sections is None:
+        sections = _plan_sections(shared, fresh, book, provenance, edit_threshold, workdir, jobs)
+        for planned in sections:
+            store_plan(cache, section_key(digest, planned.path), planned)
+    sections.sort(key=lambda s: s.path)
+    words = sum(s.words for s in sections)
+    characters = sum(s.characters for s in sections)
+    return SyncPlan(
+        book.root, upstream, book.source_lang, book.target_lang, tuple(sections),
+        sum(s.words_reused for s in sections) / words if words else 1.0,
+        characters, estimate_cost({cost_variant: characters})[0], deleted, tuple(skipped))
+
+
+def _cached_plans(cache: SyncCache, digest: str, shared: list, fresh: list) -> list[SectionPlan] | None:
+    """Every section's plan from the cache, or None when any is missing."""
+    out = []
+    for name, old, target, new in [*shared, *((name, "", "", new) for name, new in fresh)]:
+        plan = cached_plan(cache, section_key(digest, name), new, target, old)
+        if plan is None:
+            return None
+        out.append(plan)
+    return out
+
+
+def _plan_sections(shared: list, fresh: list, book: Book, provenance: dict, edit_threshold: float,
+                   workdir: Path | None, jobs: int | None) -> list[SectionPlan]:
     # Sections whose source did not move are not aligned, unless a section new upstream may
     # find its sentences translated there (the book's memory is made of aligned sections).
     prepared = _prepare_all(
         [(name, old, target, new, book.source_lang, book.target_lang, workdir, old != new or bool(fresh))
          for name, old, target, new in shared]
         + [(name, "", "", new, book.source_lang, book.target_lang, workdir, False) for name, new in fresh], jobs)
-    memory = _book_memory({name: m for name, (m, _) in prepared.items() if m is not None})
-    provenance = read_provenance(book.root)
+    memory = _book_memory({name: m for name, (m, _) in prepared.items() if m is not None}, SyncCache(workdir))
     sections: list[SectionPlan] = []
     for name, old, target, new in shared:
         mapping, sentences = prepared[name]
@@ -103,13 +135,8 @@ def plan_sync(book: Book | Path, upstream: Path, *, edit_threshold: float = DEFA
     for name, new in fresh:
         sections.append(SectionPlanner(name, None, new, book.source_lang, book.target_lang, memory,
                                        prepared[name][1], "", edit_threshold).plan())
-    sections.sort(key=lambda s: s.path)
-    words = sum(s.words for s in sections)
-    characters = sum(s.characters for s in sections)
-    return SyncPlan(
-        book.root, upstream, book.source_lang, book.target_lang, tuple(sections),
-        sum(s.words_reused for s in sections) / words if words else 1.0,
-        characters, estimate_cost({cost_variant: characters})[0], deleted, tuple(skipped))
+    memory.save()
+    return sections
 
 
 def _prepare_all(items: list[tuple], jobs: int | None) -> dict[str, tuple[TranslationMap | None, Sentences]]:
@@ -138,7 +165,7 @@ def _prepare_all(items: list[tuple], jobs: int | None) -> dict[str, tuple[Transl
     return done
 
 
-def _book_memory(maps: dict[str, TranslationMap]) -> TranslationMemory:
+def _book_memory(maps: dict[str, TranslationMap], cache: SyncCache) -> BookMemory:
     """Human sentence translations of the aligned sections (machine text awaiting review is not
     a human translation: it never comes back from the memory as if it were one)."""
     pairs = []
@@ -147,7 +174,7 @@ def _book_memory(maps: dict[str, TranslationMap]) -> TranslationMemory:
             if len(bead.sentences) == 1 and bead.targets and bead.placed and not m.is_machine_text(bead):
                 i, k = bead.sentences[0]
                 pairs.append((m.sentences[i][k], m.bead_text(bead)))
-    return TranslationMemory(pairs, min_score=MEMORY_MIN_SCORE)
+    return BookMemory(pairs, cache)
 
 
 def _rel(book: Book, path: Path) -> str:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
-from amts.engine.markup.markdown import Block, BlockKind, Document, protected_spans
-from amts.engine.paralleldata.memory import TranslationMemory
-from amts.engine.sync.block_diff import BlockDiff, similarity, word_count
+from amts.engine.markup.markdown import Block, BlockKind, Document
+from amts.engine.sync.block_diff import BlockDiff, plain_text, similarity, word_count
+from amts.engine.sync.book_memory import BookMemory
 from amts.engine.sync.edits import PatchState
 from amts.engine.sync.inline_edit import inline_patch, spelling_fix
 from amts.engine.sync.line_merge import opcode_end, opcode_start
@@ -32,14 +33,10 @@ _SLIDE_MARKER = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)")
 _DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.DOTALL)
 
 
+@lru_cache(maxsize=65536)
 def has_words(text: str) -> bool:
     """Whether a unit has text to translate outside code, math, roles, links and markup."""
-    position, plain = 0, []
-    for span in protected_spans(text):
-        plain.append(text[position:span.start])
-        position = span.end
-    plain.append(text[position:])
-    return any(ch.isalpha() for ch in _DISPLAY_MATH.sub(" ", " ".join(plain)))
+    return any(ch.isalpha() for ch in _DISPLAY_MATH.sub(" ", plain_text(text)))
 
 
 class ProsePatcher(PatchState):
@@ -49,7 +46,7 @@ class ProsePatcher(PatchState):
     old: Document
     new: Document
     diff: BlockDiff
-    memory: TranslationMemory | None
+    memory: BookMemory | None
     threshold: float
     new_sentences: dict[int, tuple[str, ...]]
     line_breaks: bool
@@ -63,13 +60,13 @@ class ProsePatcher(PatchState):
                             old_source, score, line, 0, kind, UnitAction.REUSE,
                             "nothing to translate (only code, math or markup): copied as it is")
         words = word_count(source, self.source_lang)
-        hit = self.memory.lookup(source, min_score=100.0) if self.memory is not None else None
+        hit = self.memory.exact(source) if self.memory is not None else None
         if hit is not None and hit.exact:
             return SyncUnit(UnitStatus.EDITED if old_source else UnitStatus.NEW, source, hit.target,
                             TextOrigin.MEMORY, old_source or hit.source, 100.0, line, words, kind, UnitAction.REUSE,
                             "the same sentence is translated elsewhere in the book: that translation is copied")
         if not (old_source and score >= self.threshold) and self.memory is not None:
-            hit = self.memory.lookup(source)  # fuzzy: a suggestion when nothing in place is close enough
+            hit = self.memory.closest(source)  # a suggestion when nothing in place is close enough
             if hit is not None:
                 old_source, suggestion, score = hit.source, hit.target, hit.score
                 why = why or (f"new upstream; a similar sentence elsewhere in the book (similarity {score:.0f}) "

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from amts.engine.markup.markdown import Block, BlockKind, parse_markdown
-from amts.engine.paralleldata.memory import TranslationMemory
 from amts.engine.sync.block_diff import diff_blocks, word_count
+from amts.engine.sync.book_memory import BookMemory
 from amts.engine.sync.edits import comment_text, line_ending
 from amts.engine.sync.inline_edit import inline_patch, spelling_fix
 from amts.engine.sync.insertions import InsertionPlanner
@@ -47,7 +47,7 @@ class SectionPlanner(InsertionPlanner):
     """Builds the units and edits of one section; `plan()` returns the SectionPlan."""
 
     def __init__(self, path: str, mapping: TranslationMap | None, new_text: str, source_lang: str,
-                 target_lang: str, memory: TranslationMemory | None, new_sentences: dict[int, tuple[str, ...]],
+                 target_lang: str, memory: BookMemory | None, new_sentences: dict[int, tuple[str, ...]],
                  origin_text: str = "", edit_threshold: float = DEFAULT_EDIT_THRESHOLD):
         if mapping is None:  # a section new upstream: an empty translation to insert everything into
             empty = parse_markdown("")

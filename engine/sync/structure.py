@@ -39,6 +39,14 @@ def tab_line(block: Block) -> str:
     return _tab_line(code_lines(block))
 
 
+def tab_frameworks(block: Block) -> set[str]:
+    """The frameworks a code cell's `#@tab` line names (empty: no tab line, or not code)."""
+    if block.kind != BlockKind.CODE:
+        return set()
+    line = tab_line(block)
+    return {name.strip() for name in line[len("#@tab"):].split(",") if name.strip()} if line else set()
+
+
 def _first_code_line(lines: list[str]) -> str:
     for line in lines[1:]:
         stripped = line.strip()
@@ -85,7 +93,10 @@ def structure_similarity(a: Block, b: Block) -> float:
 def structure_counterparts(old: Document, target: Document) -> dict[int, int]:
     """Old structural block → the translation's (block indices), in order."""
     old_items = [i for i, b in enumerate(old.blocks) if is_structural(b)]
-    target_items = [i for i, b in enumerate(target.blocks) if is_structural(b)]
+    # A cell for a framework the source never has (d2l-zh's `#@tab paddle`) is the translator's own.
+    known = {name for i in old_items for name in tab_frameworks(old.blocks[i])} | {"all"}
+    target_items = [i for i, b in enumerate(target.blocks) if is_structural(b)
+                    and not (b.kind == BlockKind.CODE and tab_frameworks(b) and not tab_frameworks(b) & known)]
     old_keys = [structure_key(old.blocks[i]) for i in old_items]
     target_keys = [structure_key(target.blocks[i]) for i in target_items]
     if old_keys == target_keys:  # the usual case: the same blocks in the same order
