@@ -18,6 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from rapidfuzz.distance import Indel
+
+from amts.engine.align.matching import ordered_matching
+
 _Opcode = tuple[str, int, int, int, int]
 _Opcodes = Sequence[_Opcode]
 
@@ -127,6 +131,59 @@ def _regions(hunks: _Opcodes, chunks: list[tuple[int, int]]) -> list[_Region]:
     return [(a, b, c, r) for a, b, c, r in merged]
 
 
+def _kind(line: str) -> str:
+    return "blank" if not line.strip() else "comment" if is_comment_line(line) else "code"
+
+
+def _items(lines: list[str]) -> list[tuple[int, int, str]]:
+    """Lines as items: a run of comment lines is one item, any other line one of its own."""
+    items: list[tuple[int, int, str]] = []
+    for k, line in enumerate(lines):
+        kind = _kind(line)
+        if kind == "comment" and items and items[-1][2] == "comment" and items[-1][1] == k:
+            items[-1] = (items[-1][0], k + 1, kind)
+        else:
+            items.append((k, k + 1, kind))
+    return items
+
+
+def _refined(opcodes: list, o: list[str], t: list[str]) -> list[_Opcode]:
+    """The translator's replaced runs cut finer: a translated comment and the code line under it
+    are separate changes, so upstream changing the code does not touch the comment."""
+    out: list[_Opcode] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag != "replace":
+            out.append((tag, i1, i2, j1, j2))
+            continue
+        left, right = _items(o[i1:i2]), _items(t[j1:j2])
+        weights = [[_item_weight(a, b, o[i1:i2], t[j1:j2]) for b in right] for a in left]
+        a_at, b_at = i1, j1
+        for a, b in ordered_matching(weights):
+            (a1, a2, _), (b1, b2, _) = left[a], right[b]
+            if (a_at, b_at) != (i1 + a1, j1 + b1):
+                out.append(_op(a_at, i1 + a1, b_at, j1 + b1))
+            out.append(_op(i1 + a1, i1 + a2, j1 + b1, j1 + b2, o, t))
+            a_at, b_at = i1 + a2, j1 + b2
+        if (a_at, b_at) != (i2, j2):
+            out.append(_op(a_at, i2, b_at, j2))
+    return out
+
+
+def _op(i1: int, i2: int, j1: int, j2: int, o: list[str] | None = None, t: list[str] | None = None) -> _Opcode:
+    if o is not None and t is not None and o[i1:i2] == t[j1:j2]:
+        return ("equal", i1, i2, j1, j2)
+    return ("replace" if i2 > i1 and j2 > j1 else "delete" if i2 > i1 else "insert", i1, i2, j1, j2)
+
+
+def _item_weight(a: tuple[int, int, str], b: tuple[int, int, str], o: list[str], t: list[str]) -> float:
+    if a[2] != b[2]:
+        return 0.0
+    if a[2] != "code":
+        return 1.0
+    similarity = Indel.normalized_similarity(o[a[0]].strip(), t[b[0]].strip())
+    return 0.5 + similarity if similarity >= 0.5 else 0.0
+
+
 def merge_lines(old: str, new: str, translated: str, eol: str, code: bool = True) -> LineMerge:
     """Merge upstream's change (old → new) into the translation's copy of the block."""
     o = [line.rstrip() for line in old.splitlines()]
@@ -134,7 +191,7 @@ def merge_lines(old: str, new: str, translated: str, eol: str, code: bool = True
     n = [line.rstrip() for line in n_raw]
     t_raw = translated.splitlines(keepends=True)
     t = [line.rstrip() for line in t_raw]
-    ot = SequenceMatcher(None, o, t, autojunk=False).get_opcodes()
+    ot = _refined(SequenceMatcher(None, o, t, autojunk=False).get_opcodes(), o, t)
     on = SequenceMatcher(None, o, n, autojunk=False).get_opcodes()
     chunks = [(i1, i2) for tag, i1, i2, _, _ in ot if tag != "equal" and i1 < i2]  # the translator's
     hunks = [op for op in on if op[0] != "equal"]

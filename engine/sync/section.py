@@ -261,8 +261,9 @@ class SectionPlanner(InsertionPlanner):
         for t, block in enumerate(self.map.target.blocks):
             if block.kind == BlockKind.BLANK or t in self.anchored:
                 continue
-            first = strip_review_comments(block.raw).strip().splitlines()
-            out.append(f"line {block.start_line}: {first[0][:70] if first else str(block.kind)}")
+            lines = strip_review_comments(block.raw).strip().splitlines()
+            what = " ".join(lines[:2] if block.kind == BlockKind.CODE else lines[:1]) or str(block.kind)
+            out.append(f"line {block.start_line}: {what[:80]}")
         return tuple(out)
 
 
