@@ -106,6 +106,9 @@ def inline_patch(old_source: str, new_source: str, translation: str) -> tuple[st
                 continue
             where = _occurrence(old, k, target_spans)
             if where is None:
+                if _already(new, y, x, target_spans):
+                    notes.append(f"{x} → {y} (the translation has it already)")
+                    continue
                 return None
             replacements.append((where[0], where[1], y))
             notes.append(f"{x} → {y}")
@@ -129,6 +132,13 @@ def _occurrence(tokens: list[_Token], index: int, target_spans) -> tuple[int, in
     if len(found) != total:
         return None
     return found[k].start, found[k].end
+
+
+def _already(tokens: list[_Token], new: str, old: str, target_spans) -> bool:
+    """Whether the translation made this span change before its source did: it has no `old`
+    span, and the new span as often as the new source."""
+    return not any(s.text == old for s in target_spans) and \
+        sum(1 for s in target_spans if s.text == new) == sum(1 for t in tokens if t.span and t.text == new)
 
 
 def _core(word: str) -> tuple[str, str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from amts.engine.align.book_alignment import ALIGNER_VERSION, AlignmentCache, align_texts, alignment_cache_key
@@ -64,6 +65,23 @@ class CacheMiss(LookupError):
     """A cached-only preparation found something missing."""
 
 
+#: A sentence that ends inside d2l's slide markers: `... graph.**] For example, ...`.
+_MARKED_END = re.compile(r"(?<=[.?!。？！])\*\*[\])](?=\s+\S)")
+
+
+def split_after_slide_markers(sentences: tuple[str, ...]) -> tuple[str, ...]:
+    """Upstream's sentences, also cut where a closing slide marker follows a sentence's end (the
+    segmenter masks the marker and so sees no boundary there)."""
+    out: list[str] = []
+    for sentence in sentences:
+        start = 0
+        for match in _MARKED_END.finditer(sentence):
+            out.append(sentence[start:match.end()].strip())
+            start = match.end()
+        out.append(sentence[start:].strip())
+    return tuple(s for s in out if s)
+
+
 def document_sentences(text: str, lang: str, cache: SyncCache, cached_only: bool = False) -> Sentences:
     """Prose block index → its sentences (as the aligner splits them)."""
     key = _digest("sentences", lang, text)
@@ -75,7 +93,8 @@ def document_sentences(text: str, lang: str, cache: SyncCache, cached_only: bool
             pass
     if cached_only:
         raise CacheMiss(key)
-    out = {j: block_sentences(b, lang) for j, b in enumerate(parse_markdown(text).blocks) if b.is_prose}
+    out = {j: split_after_slide_markers(block_sentences(b, lang))
+           for j, b in enumerate(parse_markdown(text).blocks) if b.is_prose}
     cache.put("sentences", key, [[j, list(s)] for j, s in out.items()])
     return out
 

@@ -39,6 +39,10 @@ def has_words(text: str) -> bool:
     return any(ch.isalpha() for ch in _DISPLAY_MATH.sub(" ", plain_text(text)))
 
 
+def _without_markers(text: str) -> str:
+    return normalise(_SLIDE_MARKER.sub(" ", text))
+
+
 class ProsePatcher(PatchState):
     """Sentence-level patching of prose; `SectionPlanner` adds structure and insertions."""
 
@@ -114,6 +118,7 @@ class ProsePatcher(PatchState):
         self._heading_level(group)
         ops = SequenceMatcher(None, [normalise(s) for s in old_texts], [normalise(s) for s in new_texts],
                               autojunk=False).get_opcodes()
+        ops = self._one_to_one(ops, old_texts, new_texts)
         regions = self._regions(ops, old_ids)
         in_region = {p for lo, hi, _, _ in regions for p in range(lo, hi)}
         for p, oid in enumerate(old_ids):
@@ -154,6 +159,18 @@ class ProsePatcher(PatchState):
             return
         start = self.map.target_starts[t] + target.prefix.index("#")
         self.edit(start, start + len(old_level), new_level)
+
+    def _one_to_one(self, ops, old_texts: list[str], new_texts: list[str]) -> list:
+        """A run of k sentences replaced by k edited ones is k separate changes (each patched,
+        kept or translated on its own), unless some sentence is not an edit of its counterpart."""
+        out = []
+        for tag, i1, i2, j1, j2 in ops:
+            if tag == "replace" and i2 - i1 == j2 - j1 > 1 and all(
+                    similarity(old_texts[i1 + k], new_texts[j1 + k]) >= self.threshold for k in range(i2 - i1)):
+                out.extend(("replace", i1 + k, i1 + k + 1, j1 + k, j1 + k + 1) for k in range(i2 - i1))
+            else:
+                out.append((tag, i1, i2, j1, j2))
+        return out
 
     def _regions(self, ops, old_ids: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
         """Changed runs of old sentences widened to whole beads, with their new sentences."""
@@ -209,6 +226,10 @@ class ProsePatcher(PatchState):
         if lo == hi:
             self._insert_sentences(old_ids, lo, new_texts[nlo:nhi], new_lines[nlo:nhi], kind, touched)
             return
+        if normalise(old_joined) == normalise(new_joined):  # only cut into sentences differently
+            for q in range(nlo, nhi):
+                self.unit(UnitStatus.UNCHANGED, UnitAction.KEEP, new_texts[q], kind=kind, line=new_lines[q])
+            return
         placed = len(beads) > 0 and all(m.beads[b].placed for b in beads) and all(
             old_ids[p] in m.bead_of for p in range(lo, hi))
         translated = any(m.beads[b].targets for b in beads)
@@ -259,6 +280,13 @@ class ProsePatcher(PatchState):
             self.unit(UnitStatus.EDITED, UnitAction.PATCH, new_joined, kind=kind, line=line, old_source=old_joined,
                       translation=previous, why="slide markers added around whole sentences: added around "
                                                 "their translation")
+            return
+        if _without_markers(old_joined) == _without_markers(new_joined):
+            # Slide markers only mark what a slide shows: a good translation is not thrown away
+            # for them, and where they go inside the translator's sentence is the translator's call.
+            self.unit(UnitStatus.EDITED, UnitAction.KEEP, new_joined, kind=kind, line=line, old_source=old_joined,
+                      translation=previous, why="only slide markers changed, inside the sentence: the translation "
+                                                "kept (add them to it by hand where the slides need them)")
             return
         earlier = self.previous_translation(ranges[-1][2], self.after_comments(ranges[-1][2]))
         olds = []

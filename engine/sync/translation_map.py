@@ -29,7 +29,7 @@ from amts.engine.sync.structure import structure_counterparts
 REVIEW_COMMENT = re.compile(r"<!--\s*amts:.*?-->", re.DOTALL)
 _CAPTION = re.compile(r"^(\s*!?\[)(.*)(\]\([^)]*\)(?:\{[^}]*\})?\s*)$", re.DOTALL)
 #: Bump when the map's content changes, so that cached maps are not reused.
-MAP_VERSION = "1"
+MAP_VERSION = "2"
 
 
 def strip_review_comments(text: str) -> str:
