@@ -163,7 +163,7 @@ class ProsePatcher(PatchState):
     def _one_to_one(self, ops, old_texts: list[str], new_texts: list[str]) -> list:
         """A run of k sentences replaced by k edited ones is k separate changes (each patched,
         kept or translated on its own), unless some sentence is not an edit of its counterpart."""
-        out = []
+        out: list = []
         for tag, i1, i2, j1, j2 in ops:
             if tag == "replace" and i2 - i1 == j2 - j1 > 1 and all(
                     similarity(old_texts[i1 + k], new_texts[j1 + k]) >= self.threshold for k in range(i2 - i1)):

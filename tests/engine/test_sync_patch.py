@@ -307,3 +307,49 @@ def test_whole_book_sync_review_data_is_complete(d2l_en_written):
             assert found in written, (section.path, entry["source"][:60])
             line = written.splitlines()[entry["line"] - 1]
             assert entry["marker"][:30] in line or entry["translation"][:30] in line
+
+
+def test_sync_command_prints_or_writes_the_diff(tmp_path, d2l_zh, capsys):
+    from amts.tui.sync_cmd import main as sync_main
+
+    name, span = _inline_code_span(d2l_zh)
+    origin, target = read(d2l_zh, name)
+    book, up = one_section(tmp_path, d2l_zh, origin, target, origin.replace(span, span[:-1] + "_v2`"))
+    assert sync_main([str(book), "--upstream", str(up), "--diff"]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("--- a/chapter_x/sec.md\n") and "workload saved" in out.err
+    patch, plan_file = tmp_path / "sync.diff", tmp_path / "plan.json"
+    assert sync_main([str(book), "--upstream", str(up), "--diff", str(patch), "--json", str(plan_file)]) == 0
+    assert patch.read_text(encoding="utf-8") == out.out
+    units = json.loads(plan_file.read_text(encoding="utf-8"))["sections"][0]["units"]
+    assert [u["action"] for u in units] == ["patch"]
+    assert (book / "chapter_x" / "sec.md").read_bytes() == target.encode("utf-8")  # a preview writes nothing
+    assert sync_main([str(book), "--upstream", str(up), "--diff", str(book / "chapter_x" / "x.diff")]) == 2
+    assert "refusing to write inside the book" in capsys.readouterr().err
+
+
+def test_a_reworded_english_comment_keeps_its_translation_marked(tmp_path, d2l_zh, sync_cases_dir):
+    """85d39034: upstream rewords a comment the translator translated, and adds two code lines
+    under it (in two framework cells)."""
+    t = _case_texts(sync_cases_dir / "85d39034-batch-norm")
+    section, written = synced(tmp_path, d2l_zh, t["en_old"], t["zh_old"], t["en_new"])
+    for added in ("            self.gamma.data() = self.gamma.data().copyto(X.ctx)\n",
+                  "            self.gamma.data = self.gamma.data.to(X.device)\n"):
+        assert added in written and added in t["zh_new"]
+    assert written.count("        # 如果 `X` 不在内存上，将 `moving_mean` 和 `moving_var`\n") == 2
+    conflicts = [u for u in section.units if u.action == UnitAction.CONFLICT]
+    assert len(conflicts) == 2 and all("`gamma` and `beta`" in u.marker for u in conflicts)
+    assert all(written.count(u.marker) == 2 for u in conflicts)  # one line after each cell
+    assert "self.moving_var = np.ones(shape)" in written  # the translator's own fix stays
+
+
+def test_an_upstream_fix_reaches_every_cell_of_the_old_source_and_no_translator_cell(
+        tmp_path, d2l_zh, sync_cases_dir):
+    """65f2035a: the fix lands in the two cells the old source had; the translator's paddle cell
+    (which the human also fixed by hand) is the translator's."""
+    t = _case_texts(sync_cases_dir / "65f2035a-language-models-and-dataset")
+    section, written = synced(tmp_path, d2l_zh, t["en_old"], t["zh_old"], t["en_new"])
+    assert written.count("offset = random.randint(0, num_steps - 1)") == 2
+    assert written.count("offset = random.randint(0, num_steps)") == 1  # in the paddle cell
+    changed = {(a, b) for a, b in zip(written.splitlines(), t["zh_new"].splitlines()) if a != b}
+    assert len(changed) == 1 and "num_steps)" in changed.pop()[0]
