@@ -31,6 +31,28 @@ def comment_text(text: str) -> str:
     return " ".join(text.split()).replace("--", "- -")
 
 
+def disjoint(edits: list[TextEdit]) -> tuple[TextEdit, ...]:
+    """The edits in order, none overlapping another: a deletion that runs into a later edit (the
+    blank lines after a removed paragraph where a new block goes) stops where that one starts."""
+    ordered = sorted(edits, key=lambda e: (e.start, e.end > e.start))
+    out: list[TextEdit] = []
+    for edit in ordered:
+        if out and edit.start < out[-1].end:
+            last = out[-1]
+            if not last.parts and last.start <= edit.start:
+                out[-1] = TextEdit(last.start, edit.start, ())
+                if out[-1].start == out[-1].end:
+                    out.pop()
+            elif not edit.parts:
+                edit = TextEdit(last.end, max(last.end, edit.end), ())
+                if edit.start == edit.end:
+                    continue
+            else:
+                edit = TextEdit(last.end, max(last.end, edit.end), edit.parts)
+        out.append(edit)
+    return tuple(out)
+
+
 class PatchState:
     """Units and edits of a section being planned."""
 
@@ -42,6 +64,7 @@ class PatchState:
         self.edits: list[TextEdit] = []
         self.warnings: list[str] = []
         self.in_place: set[int] = set()  # target blocks a new block takes the place of
+        self.removed_blocks: set[int] = set()  # target blocks this patch deletes
 
     # --- units --------------------------------------------------------------------------------
     def add(self, unit: SyncUnit) -> int:
@@ -89,6 +112,7 @@ class PatchState:
         blank lines before it when it ends the file)."""
         blocks = mapping.target.blocks
         start, end = mapping.block_range(t)
+        self.removed_blocks.add(t)
         if t in self.in_place:  # a new block is written here: the blank lines around stay its
             self.edit(start, end, "")
             return

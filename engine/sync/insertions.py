@@ -90,9 +90,12 @@ class InsertionPlanner(ProsePatcher):
         i = pair[0]
         if self.old.blocks[i].is_prose:
             g = self.map.group_of.get(i)
-            targets = self.map.groups[g].target_blocks if g is not None else ()
+            # Not a block this patch deletes: what is written after it would go with it.
+            targets = [t for t in self.map.groups[g].target_blocks if t not in self.removed_blocks] \
+                if g is not None else []
             return (targets[-1] if last else targets[0]) if targets else None
-        return self.map.counterpart.get(i)
+        t = self.map.counterpart.get(i)
+        return t if t not in self.removed_blocks else None
 
     # --- split paragraphs ---------------------------------------------------------------------
     def _absorb_split_paragraphs(self) -> None:

@@ -136,11 +136,12 @@ def _kind(line: str) -> str:
 
 
 def _items(lines: list[str]) -> list[tuple[int, int, str]]:
-    """Lines as items: a run of comment lines is one item, any other line one of its own."""
+    """Lines as items: a run of comment lines is one item, so is a run of code lines (a line the
+    translator split in two is one change), a blank line one of its own."""
     items: list[tuple[int, int, str]] = []
     for k, line in enumerate(lines):
         kind = _kind(line)
-        if kind == "comment" and items and items[-1][2] == "comment" and items[-1][1] == k:
+        if kind != "blank" and items and items[-1][2] == kind and items[-1][1] == k:
             items[-1] = (items[-1][0], k + 1, kind)
         else:
             items.append((k, k + 1, kind))
@@ -180,8 +181,8 @@ def _item_weight(a: tuple[int, int, str], b: tuple[int, int, str], o: list[str],
         return 0.0
     if a[2] != "code":
         return 1.0
-    similarity = Indel.normalized_similarity(o[a[0]].strip(), t[b[0]].strip())
-    return 0.5 + similarity if similarity >= 0.5 else 0.0
+    similarity = Indel.normalized_similarity(" ".join(o[a[0]:a[1]]).strip(), " ".join(t[b[0]:b[1]]).strip())
+    return 0.5 + similarity if similarity >= 0.3 else 0.0
 
 
 def merge_lines(old: str, new: str, translated: str, eol: str, code: bool = True) -> LineMerge:

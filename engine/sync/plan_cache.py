@@ -1,7 +1,7 @@
 """Section plans kept in the work directory: a re-plan of an unchanged book is near-instant.
 
 A section's plan is a pure function of its three texts, the languages, the edit threshold, the
-code (`PLAN_VERSION`) and the book's memory, and the memory is a function of the texts of the
+code (`code_digest`) and the book's memory, and the memory is a function of the texts of the
 sections it is built from. So a plan is stored under a hash of the section's texts and of a
 digest of the whole book (`book_digest`): when any file of the book or of upstream changes,
 every section is planned again (from the cached maps), never from a stale plan.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from amts.engine.sync.prepare import SyncCache
+from amts.engine.sync.prepare import SyncCache, code_digest
 from amts.engine.sync.units import (
     SectionPlan,
     SyncUnit,
@@ -30,7 +30,7 @@ def book_digest(texts: list[tuple[str, str, str, str]], source_lang: str, target
                 threshold: float) -> str:
     """One hash of every (path, old source, translation, new source) of the plan, in order."""
     h = hashlib.sha256()
-    for part in (PLAN_VERSION, source_lang, target_lang, repr(threshold)):
+    for part in (PLAN_VERSION, code_digest(), source_lang, target_lang, repr(threshold)):
         h.update(part.encode())
         h.update(b"\0")
     for name, old, target, new in texts:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from amts.engine.align.book_alignment import ALIGNER_VERSION, AlignmentCache, align_texts, alignment_cache_key
@@ -30,9 +31,22 @@ from amts.engine.sync.translation_map import (
 Sentences = dict[int, tuple[str, ...]]
 
 
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A hash of the code whose output the sync caches hold (markup, alignment, sync): any change
+    to it, released or not, makes every cached entry a miss instead of a stale answer."""
+    h = hashlib.sha256()
+    engine = Path(__file__).resolve().parent.parent
+    for package in ("markup", "align", "sync"):
+        for source in sorted((engine / package).glob("*.py")):
+            h.update(source.name.encode())
+            h.update(source.read_bytes())
+    return h.hexdigest()
+
+
 def _digest(*parts: str) -> str:
     h = hashlib.sha256()
-    for part in (MAP_VERSION, ALIGNER_VERSION, *parts):
+    for part in (MAP_VERSION, ALIGNER_VERSION, code_digest(), *parts):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()

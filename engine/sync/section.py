@@ -20,7 +20,7 @@ from dataclasses import replace
 from amts.engine.markup.markdown import Block, BlockKind, parse_markdown
 from amts.engine.sync.block_diff import diff_blocks, word_count
 from amts.engine.sync.book_memory import BookMemory
-from amts.engine.sync.edits import comment_text, line_ending
+from amts.engine.sync.edits import comment_text, disjoint, line_ending
 from amts.engine.sync.inline_edit import inline_patch, spelling_fix
 from amts.engine.sync.insertions import InsertionPlanner
 from amts.engine.sync.line_merge import LineConflict, merge_lines
@@ -248,7 +248,7 @@ class SectionPlanner(InsertionPlanner):
     def _section_plan(self) -> SectionPlan:
         units = tuple(self.units)
         return SectionPlan(
-            self.path, units, count_units(units, self.target_text), tuple(self.edits), self.new_text,
+            self.path, units, count_units(units, self.target_text), disjoint(self.edits), self.new_text,
             self.target_text, self.origin_text, self.status,
             words=sum(u.words for u in units if u.status != UnitStatus.DELETED and u.action != UnitAction.SKIP),
             words_reused=sum(u.words for u in units if reused(u)),
