@@ -8,6 +8,7 @@ the old one with exactly that change.
 from __future__ import annotations
 
 import asyncio
+import difflib
 import json
 import re
 import shutil
@@ -237,10 +238,29 @@ def test_real_syncs_identity_and_exact_cases(tmp_path, d2l_zh, sync_cases_dir):
         t = _case_texts(case)
         _, written = synced(tmp_path / f"same{k}", d2l_zh, t["en_old"], t["zh_old"], t["en_old"])
         assert written == t["zh_old"], case.name
-    for name in ("ae016c8f-text-preprocessing", "bf0b6c30-batch-norm"):
+    for name in ("ae016c8f-text-preprocessing", "bf0b6c30-batch-norm", "c68292a4-linear-regression-concise"):
         t = _case_texts(sync_cases_dir / name)
         _, written = synced(tmp_path / name, d2l_zh, t["en_old"], t["zh_old"], t["en_new"])
         assert written == t["zh_new"], name
+
+
+def _diff_size(a: str, b: str) -> int:
+    la, lb = a.replace("\r\n", "\n").split("\n"), b.replace("\r\n", "\n").split("\n")
+    ops = difflib.SequenceMatcher(None, la, lb, autojunk=False).get_opcodes()
+    return sum(i2 - i1 + j2 - j1 for tag, i1, i2, j1, j2 in ops if tag != "equal")
+
+
+def test_real_syncs_are_never_further_from_the_human_than_doing_nothing(tmp_path, d2l_zh, sync_cases_dir):
+    """On each real case, the patched file is at most as many changed lines away from what the
+    translator made as the untouched old file is (machine text standing in as the English)."""
+    total_tool = total_untouched = 0
+    for k, case in enumerate(sorted(d for d in sync_cases_dir.iterdir() if (d / "en_old.md").exists())):
+        t = _case_texts(case)
+        _, written = synced(tmp_path / f"c{k}", d2l_zh, t["en_old"], t["zh_old"], t["en_new"], _echo)
+        tool, untouched = _diff_size(written, t["zh_new"]), _diff_size(t["zh_old"], t["zh_new"])
+        assert tool <= untouched, case.name
+        total_tool, total_untouched = total_tool + tool, total_untouched + untouched
+    assert total_tool < total_untouched
 
 
 def test_whole_book_with_its_own_sources_as_upstream_changes_nothing(tmp_path, d2l_zh):
