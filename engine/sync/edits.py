@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from amts.engine.markup.markdown import BlockKind
 from amts.engine.sync.block_diff import word_count
-from amts.engine.sync.translation_map import TranslationMap
+from amts.engine.sync.translation_map import TranslationMap, sentence_joiner
 from amts.engine.sync.units import SyncUnit, TextEdit, TextOrigin, UnitAction, UnitStatus
 
 _COMMENT_OPEN = "<!-- amts:"
@@ -54,7 +54,11 @@ def disjoint(edits: list[TextEdit]) -> tuple[TextEdit, ...]:
 
 
 class PatchState:
-    """Units and edits of a section being planned."""
+    """Units and edits of a section being planned (`map` and `line_breaks` are set by the
+    planner: the translation map, and whether the translation uses semantic line breaks)."""
+
+    map: TranslationMap
+    line_breaks: bool
 
     def __init__(self, target_text: str, eol: str, source_lang: str, target_lang: str) -> None:
         self.target_text = target_text
@@ -127,6 +131,50 @@ class PatchState:
             while p >= 0 and self._blank(mapping, p):
                 p -= 1
             start = mapping.target_starts[p + 1]
+        self.edit(start, end, "")
+
+    def separator(self, start: int, end: int, t: int) -> str:
+        """Between two new units written where one stretch of translation was."""
+        if "\n" in self.target_text[start:end] and self.line_breaks:
+            return self.eol + self.indent(t)
+        return sentence_joiner(self.target_lang)
+
+    def indent(self, t: int) -> str:
+        block = self.map.target.blocks[t]
+        return " " * len(block.prefix) if block.kind == BlockKind.LIST_ITEM else ""
+
+    def line_separator(self, position: int, t: int, before: bool = False) -> str:
+        """A line break when the neighbouring sentence fills its own line in a paragraph with
+        semantic line breaks, else "" (the language's joiner is used)."""
+        text = self.target_text
+        if not self.line_breaks:
+            return ""
+        if before:
+            line_start = text.rfind("\n", 0, position) + 1
+            at_edge = not text[line_start:position].strip() and position > self.map.target_starts[t]
+        else:
+            line_end = text.find("\n", position)
+            at_edge = (line_end >= 0 and not text[position:line_end].strip()
+                       and line_end + 1 < self.map.block_range(t)[1])
+        return self.eol + self.indent(t) if at_edge else ""
+
+    def remove_sentence(self, k: int) -> None:
+        """Remove one target sentence: its whole line when it fills one, else it and a space."""
+        s = self.map.target_sentences[k]
+        text = self.target_text
+        start, end = s.start, self.after_comments(s.end)
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end + 1
+        block_start = self.map.target_starts[s.block]
+        if not text[line_start:start].strip() and not text[end:line_end].strip() and line_start >= block_start:
+            self.edit(line_start, line_end, "")
+            return
+        if sentence_joiner(self.target_lang) == " ":
+            if start > 0 and text[start - 1] == " ":
+                start -= 1
+            elif text[end:end + 1] == " ":
+                end += 1
         self.edit(start, end, "")
 
     @staticmethod

@@ -5,6 +5,7 @@
   replaced in the human translation where the old span occurs there verbatim (the k-th occurrence
   for the k-th in the source, when both have it equally often); slide markers added or removed
   around the whole sentence are added or removed around the whole translation.
+- **Slide markers around whole sentences**: placed around the translation of those sentences.
 - **Spelling-only**: the English fixed a typo (`achive` → `achieve`, a doubled word): every
   changed word is within two letters of the old one (and at least four letters long) or was a
   repeat of its neighbour. The translation never had the typo: it stays as it is.
@@ -13,12 +14,14 @@ Anything else is a real edit, for machine translation and review.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from rapidfuzz.distance import Levenshtein
 
 from amts.engine.markup.markdown import protected_spans
+from amts.engine.sync.translation_map import normalise
 
 _SLIDE_MARKERS = frozenset({"[**", "**]", "(**", "**)"})
 _MAX_SPELLING_DISTANCE = 2
@@ -179,3 +182,38 @@ def _repeats_neighbour(words: list[str], index: int) -> bool:
     word = _core(words[index])[1].lower()
     neighbours = [words[k] for k in (index - 1, index + 1) if 0 <= k < len(words)]
     return bool(word) and any(_core(n)[1].lower() == word for n in neighbours)
+
+
+SLIDE_MARKER = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)")
+
+
+def without_slide_markers(text: str) -> str:
+    return normalise(SLIDE_MARKER.sub(" ", text))
+
+
+def wrapped_sentences(old_sentences: list[str], new_text: str, joiner: str) -> list[tuple[int, bool, str]] | None:
+    """When the only change is slide markers around whole sentences: (old sentence index,
+    opening?, marker) for each marker, the opening ones before their sentence, the closing ones
+    after it; None otherwise."""
+    old_text = normalise(joiner.join(old_sentences))
+    new_text = normalise(new_text)
+    markers = list(SLIDE_MARKER.finditer(new_text))
+    if not markers or without_slide_markers(new_text) != old_text:
+        return None
+    starts, ends, at = {}, {}, 0
+    for k, sentence in enumerate(old_sentences):
+        at = old_text.find(normalise(sentence), at)
+        if at < 0:
+            return None
+        starts[at], ends[at + len(normalise(sentence))] = k, k
+        at += len(normalise(sentence))
+    out: list[tuple[int, bool, str]] = []
+    for match in markers:
+        before = without_slide_markers(new_text[:match.start()])
+        opening = match.group() in ("[**", "(**")
+        position = len(before) + (1 if before and opening else 0)
+        found = starts.get(position) if opening else ends.get(position)
+        if found is None:
+            return None
+        out.append((found, opening, match.group()))
+    return out

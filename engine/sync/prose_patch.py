@@ -21,15 +21,12 @@ from amts.engine.markup.markdown import Block, BlockKind, Document
 from amts.engine.sync.block_diff import BlockDiff, plain_text, similarity, word_count
 from amts.engine.sync.book_memory import BookMemory
 from amts.engine.sync.edits import PatchState
-from amts.engine.sync.inline_edit import inline_patch, spelling_fix
+from amts.engine.sync.inline_edit import inline_patch, spelling_fix, without_slide_markers, wrapped_sentences
 from amts.engine.sync.line_merge import opcode_end, opcode_start
 from amts.engine.sync.translation_map import Bead, ProseGroup, TranslationMap, normalise, sentence_joiner
 from amts.engine.sync.units import SyncUnit, TextOrigin, UnitAction, UnitStatus
 
 DEFAULT_EDIT_THRESHOLD = 60.0  # rapidfuzz ratio at or above which a changed unit is "edited"
-_SLIDE_MARKER = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)")
-
-
 _DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.DOTALL)
 
 
@@ -37,10 +34,6 @@ _DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.DOTALL)
 def has_words(text: str) -> bool:
     """Whether a unit has text to translate outside code, math, roles, links and markup."""
     return any(ch.isalpha() for ch in _DISPLAY_MATH.sub(" ", plain_text(text)))
-
-
-def _without_markers(text: str) -> str:
-    return normalise(_SLIDE_MARKER.sub(" ", text))
 
 
 class ProsePatcher(PatchState):
@@ -281,7 +274,7 @@ class ProsePatcher(PatchState):
                       translation=previous, why="slide markers added around whole sentences: added around "
                                                 "their translation")
             return
-        if _without_markers(old_joined) == _without_markers(new_joined):
+        if without_slide_markers(old_joined) == without_slide_markers(new_joined):
             # Slide markers only mark what a slide shows: a good translation is not thrown away
             # for them, and where they go inside the translator's sentence is the translator's call.
             self.unit(UnitStatus.EDITED, UnitAction.KEEP, new_joined, kind=kind, line=line, old_source=old_joined,
@@ -301,38 +294,19 @@ class ProsePatcher(PatchState):
         """Where to put d2l's slide markers in the translation when upstream only wrapped whole
         sentences in them: (offset on disk, marker) pairs, or None."""
         m = self.map
-        join = sentence_joiner(self.source_lang)
-        old_text = normalise(join.join(old_texts))
-        new_text = normalise(new_text)
-        markers = list(_SLIDE_MARKER.finditer(new_text))
-        if not markers or normalise(_SLIDE_MARKER.sub(" ", new_text)) != old_text:
+        wraps = wrapped_sentences(old_texts, new_text, sentence_joiner(self.source_lang))
+        if wraps is None:
             return None
-        starts, ends, at = {}, {}, 0
-        for k, sentence in enumerate(old_texts):
-            at = old_text.find(normalise(sentence), at)
-            if at < 0:
-                return None
-            starts[at], ends[at + len(normalise(sentence))] = k, k
-            at += len(normalise(sentence))
         out: list[tuple[int, str]] = []
-        removed = 0
-        for match in markers:
-            before = normalise(_SLIDE_MARKER.sub(" ", new_text[:match.start()]))
-            position = len(before) + (1 if before and match.group() in ("[**", "(**") else 0)
-            removed += len(match.group())
-            opening = match.group() in ("[**", "(**")
-            found = starts.get(position) if opening else ends.get(position)
-            if found is None:
-                return None
-            k = found
+        for k, opening, marker in wraps:
             bead_index = m.bead_of.get(old_ids[k])
             if bead_index is None:
                 return None
             bead = m.beads[bead_index]
             if not bead.targets or not bead.placed or bead.sentences[0 if opening else -1] != old_ids[k]:
-                return None
+                return None  # the translation of that sentence also holds others: nowhere to put it
             ranges = m.bead_ranges(bead)
-            out.append((ranges[0][1] if opening else ranges[-1][2], match.group()))
+            out.append((ranges[0][1] if opening else ranges[-1][2], marker))
         return out
 
     def _translate_region(self, beads: list[int], ranges, olds: list[tuple[str, str]], new_texts, new_lines,
@@ -366,16 +340,6 @@ class ProsePatcher(PatchState):
                 if m.target_sentences[k].block != first_block:
                     removed.setdefault(m.target_sentences[k].block, set()).add(k)
 
-    def separator(self, start: int, end: int, t: int) -> str:
-        """Between two new units written where one stretch of translation was."""
-        if "\n" in self.target_text[start:end] and self.line_breaks:
-            return self.eol + self._indent(t)
-        return sentence_joiner(self.target_lang)
-
-    def _indent(self, t: int) -> str:
-        block = self.map.target.blocks[t]
-        return " " * len(block.prefix) if block.kind == BlockKind.LIST_ITEM else ""
-
     def _insert_sentences(self, old_ids, lo: int, texts: list[str], lines: list[int], kind: str,
                           touched: set[int]) -> None:
         """New sentences in a paragraph: after the translation of the sentence before them."""
@@ -387,7 +351,7 @@ class ProsePatcher(PatchState):
         if before is not None and before.targets and before.placed:
             block, _, end = m.bead_ranges(before)[-1]
             end = self.after_comments(end)
-            separator = self._line_separator(end, block) or joiner
+            separator = self.line_separator(end, block) or joiner
             parts: list[str | int] = []
             for index in indices:
                 parts += [separator, index]
@@ -395,7 +359,7 @@ class ProsePatcher(PatchState):
             touched.add(block)
         elif after is not None and after.targets and after.placed:
             block, start, _ = m.bead_ranges(after)[0]
-            separator = self._line_separator(start, block, before=True) or joiner
+            separator = self.line_separator(start, block, before=True) or joiner
             parts = []
             for index in indices:
                 parts += [index, separator]
@@ -405,21 +369,6 @@ class ProsePatcher(PatchState):
             for index in indices:
                 self.units[index] = _skipped(self.units[index])
 
-    def _line_separator(self, position: int, t: int, before: bool = False) -> str:
-        """A line break when the neighbouring sentence fills its own line in a paragraph with
-        semantic line breaks, else "" (the language's joiner is used)."""
-        text = self.target_text
-        if not self.line_breaks:
-            return ""
-        if before:
-            line_start = text.rfind("\n", 0, position) + 1
-            at_edge = not text[line_start:position].strip() and position > self.map.target_starts[t]
-        else:
-            line_end = text.find("\n", position)
-            at_edge = (line_end >= 0 and not text[position:line_end].strip()
-                       and line_end + 1 < self.map.block_range(t)[1])
-        return self.eol + self._indent(t) if at_edge else ""
-
     def _commit_removals(self, group: ProseGroup, removed: dict[int, set[int]], touched: set[int]) -> None:
         m = self.map
         for t, ids in removed.items():
@@ -428,26 +377,7 @@ class ProsePatcher(PatchState):
                 self.delete_block(m, t)
                 continue
             for k in sorted(ids):
-                self._remove_sentence(k)
-
-    def _remove_sentence(self, k: int) -> None:
-        """Remove one target sentence: its whole line when it fills one, else it and a space."""
-        s = self.map.target_sentences[k]
-        text = self.target_text
-        start, end = s.start, self.after_comments(s.end)
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end + 1
-        block_start = self.map.target_starts[s.block]
-        if not text[line_start:start].strip() and not text[end:line_end].strip() and line_start >= block_start:
-            self.edit(line_start, line_end, "")
-            return
-        if sentence_joiner(self.target_lang) == " ":
-            if start > 0 and text[start - 1] == " ":
-                start -= 1
-            elif text[end:end + 1] == " ":
-                end += 1
-        self.edit(start, end, "")
+                self.remove_sentence(k)
 
 
 def _skipped(unit: SyncUnit) -> SyncUnit:
