@@ -21,7 +21,7 @@ from amts.engine.book import Book, SkippedFile, read_markdown_file
 from amts.engine.errors import AmtsError
 
 #: Bump when alignment output changes, so that old cache entries are not reused.
-ALIGNER_VERSION = "2"
+ALIGNER_VERSION = "3"  # 3: front matter is no prose; headings may start with spaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,8 @@ class BookAlignment:
         return sum(s.cached for s in self.sections)
 
 
-def _cache_key(source_text: str, target_text: str, source_lang: str, target_lang: str) -> str:
+def alignment_cache_key(source_text: str, target_text: str, source_lang: str, target_lang: str) -> str:
+    """The cache key of one section's alignment (the aligner's version, the languages, both texts)."""
     h = hashlib.sha256()
     for part in (ALIGNER_VERSION, source_lang, target_lang, source_text, "\0", target_text):
         h.update(part.encode("utf-8"))
@@ -134,7 +135,7 @@ def align_book(book: Book, *, workdir: Path | None = None, jobs: int | None = No
             skipped.append(SkippedFile(exc.path or section.name, exc.message, exc.line))
             continue
         order.append(section.name)
-        key = _cache_key(src, tgt, book.source_lang, book.target_lang)
+        key = alignment_cache_key(src, tgt, book.source_lang, book.target_lang)
         hit = cache.get(section.name, key)
         if hit is not None:
             done[section.name] = hit
