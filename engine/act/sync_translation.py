@@ -64,7 +64,6 @@ class BatchReport:
     message: str = ""
     reattached: bool = False  # a resumed apply found the job a killed one had started
 
-
     def summary_lines(self) -> list[str]:
         memory = (f"parallel data {self.resource!r} ({self.records} records)" if self.resource
                   else "no parallel data (the book had no aligned pairs)")
