@@ -279,11 +279,12 @@ def test_whole_book_with_its_own_sources_as_upstream_changes_nothing(tmp_path, d
 
 
 @pytest.fixture(scope="module")
-def d2l_en_written(tmp_path_factory, d2l_zh, d2l_en):
+def d2l_en_written(tmp_path_factory, d2l_zh, d2l_en, d2l_zh_aligned):
     root = tmp_path_factory.mktemp("d2l-en-sync")
     book = root / "book"
     shutil.copytree(d2l_zh, book, ignore=shutil.ignore_patterns("img", "*.png", "*.svg"))
-    plan = plan_sync(book, d2l_en, workdir=root / "work")
+    # The session's alignment of d2l-zh seeds the work directory's cache (keyed by content).
+    plan = plan_sync(book, d2l_en, workdir=d2l_zh_aligned.seed(root / "work"))
     asyncio.run(apply_sync(plan, _echo))
     return plan, book
 
