@@ -61,12 +61,12 @@ def test_semantic_line_breaks_make_one_sentence():
 
 
 @pytest.mark.parametrize("lang", ["pt", "tr", "vi", "ko"])
-def test_fallback_languages_split_at_final_punctuation_but_not_abbreviations(lang):
+def test_rule_languages_split_at_final_punctuation_but_not_abbreviations(lang):
     assert lang not in SUPPORTED_BY_PYSBD
     text = "O modelo, e.g. uma rede, aprende. A taxa é 0.5 aqui. Funciona? Sim."
     assert split_sentences(text, lang) == ["O modelo, e.g. uma rede, aprende.", "A taxa é 0.5 aqui.",
                                            "Funciona?", "Sim."]
-    assert "fallback" in segmenter_for(lang)
+    assert "rules" in segmenter_for(lang)
 
 
 def test_segmenter_descriptions():
