@@ -1,16 +1,16 @@
 """Benchmark: strict sentence-alignment F1 on every gold file in ../shared/gold, in one run.
 
 Does what the project's before-stop hook does: a small book per gold set (the edition's own
-config.ini and the gold section's two files), `amts-tui align --granularity sentence --format
-jsonl`, then ../shared/tools/score_alignment.py. Prints one F1 per gold file, the three zh dev
-files together, and the average over all gold files. Run by hand:
+config.ini and the gold section's two files; the three zh files together, and each alone),
+`amts-tui align --granularity sentence --format jsonl`, then ../shared/tools/score_alignment.py.
+Prints one F1 per gold file, the three zh dev files together, and the average over all gold files.
+Run by hand:
     .venv/bin/python bench/bench_gold.py [--show N]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import subprocess
@@ -35,14 +35,6 @@ def _align(book: Path, out: Path) -> None:
     subprocess.run([str(AMTS), "align", str(book), "--granularity", "sentence", "--format", "jsonl",
                     "-o", str(out), "--workdir", str(book.parent / f"{book.name}-work")],
                    check=False, capture_output=True, text=True)
-
-
-def _pairs_of(pairs: Path, section_path: str, out: Path) -> Path:
-    """The exported pairs of one section (scored alone, other sections' pairs would count as wrong)."""
-    lines = pairs.read_text(encoding="utf-8").splitlines(keepends=True)
-    out.write_text("".join(line for line in lines if json.loads(line).get("path") == section_path),
-                   encoding="utf-8")
-    return out
 
 
 def _score(gold: Path, pairs: Path, lang: str, show: int) -> float:
@@ -79,9 +71,13 @@ def main() -> int:
         _align(book, tmp / "zh.jsonl")
         together = tmp / "zh-gold.jsonl"
         together.write_text("".join(g.read_text(encoding="utf-8") for g in zh_golds), encoding="utf-8")
-        for gold in zh_golds:
-            alone = _pairs_of(tmp / "zh.jsonl", f"{stems[gold]}.md", tmp / "zh-alone.jsonl")
-            scores[f"zh {gold.name.removesuffix('.gold.jsonl')}"] = _score(gold, alone, "zh", args.show)
+        for gold in zh_golds:  # each file alone: a book of its one section
+            alone = tmp / f"zh-{gold.name}"
+            alone.mkdir()
+            shutil.copy(zh / "config.ini", alone / "config.ini")
+            _copy_section(zh, stems[gold], alone)
+            _align(alone, tmp / "alone.jsonl")
+            scores[f"zh {gold.name.removesuffix('.gold.jsonl')}"] = _score(gold, tmp / "alone.jsonl", "zh", args.show)
         zh_together = _score(together, tmp / "zh.jsonl", "zh", 0)
         for gold in sorted((gold_dir / "editions").glob("*-padding-and-strides.gold.jsonl")):
             lang = gold.name.split("-")[0]
