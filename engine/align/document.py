@@ -11,9 +11,10 @@ sentence alignment inside each aligned paragraph group (amts.engine.align.senten
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
-from amts.engine.align.evidence import LengthModel, Unit, make_unit
+from amts.engine.align.evidence import LengthModel, Unit, confidence_of, make_unit, merge_units
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.align.paragraphs import Region, align_region, align_structure
 from amts.engine.align.sentences import align_sentences
@@ -57,9 +58,10 @@ def _prepare(text: str, lang: str, warnings: list[tuple[str, int]], label: str) 
         prose = block.prose(lang)
         kind = str(block.kind)
         texts.append(prose)
-        block_units.append(make_unit(prose, lang, block.start_line, index, kind))
-        sentences = [prose] if block.kind == BlockKind.HEADING else split_sentences(prose, lang)
-        sentence_units.append([make_unit(s, lang, block.start_line, index, kind) for s in sentences])
+        sentences = [prose] if block.kind == BlockKind.HEADING else split_sentences(prose, lang) or [prose]
+        units = [make_unit(s, lang, block.start_line, index, kind) for s in sentences]
+        sentence_units.append(units)
+        block_units.append(merge_units(units, prose))
     return _Side(lang, blocks, texts, block_units, sentence_units), document
 
 
@@ -70,31 +72,37 @@ def align_document(source_text: str, target_text: str, source_lang: str, target_
     source, source_doc = _prepare(source_text, source_lang, warnings, "source")
     target, target_doc = _prepare(target_text, target_lang, warnings, "target")
     regions = align_structure(source_doc, target_doc)
-    model = LengthModel.estimate(source.block_units, target.block_units)
+    first_guess = LengthModel.estimate(source.block_units, target.block_units)
+    groups = [group for region in regions
+              for group in _paragraph_groups(region, source, target, first_guess, warnings)]
+    model = first_guess.learned(
+        (source.block_units[s[0]].length, target.block_units[t[0]].length, confidence_of(cost))
+        for s, t, cost in groups if len(s) == 1 and len(t) == 1)
     paragraph_pairs: list[AlignedPair] = []
     sentence_pairs: list[AlignedPair] = []
-    for region in regions:
-        for source_blocks, target_blocks in _paragraph_groups(region, source, target, model, warnings):
-            _emit_group(source_blocks, target_blocks, source, target, model, path,
-                        paragraph_pairs, sentence_pairs, warnings)
+    for source_blocks, target_blocks, _ in groups:
+        _emit_group(source_blocks, target_blocks, source, target, model, path,
+                    paragraph_pairs, sentence_pairs, warnings)
     return SectionAlignment(paragraph_pairs, sentence_pairs, warnings)
 
 
+Group = tuple[tuple[int, ...], tuple[int, ...], float]  # source blocks, target blocks, bead cost
+
+
 def _paragraph_groups(region: Region, source: _Side, target: _Side, model: LengthModel,
-                      warnings: list[tuple[str, int]]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    if region.heading:
-        return [(region.source, region.target)]
+                      warnings: list[tuple[str, int]]) -> list[Group]:
+    if region.heading:  # matched by structure: as sure as a pair can be, but no length evidence
+        return [(region.source, region.target, math.inf)]
     beads = align_region([source.block_units[k] for k in region.source],
                          [target.block_units[k] for k in region.target], model)
-    groups = [(tuple(region.source[k] for k in bead.source), tuple(region.target[k] for k in bead.target))
-              for bead in beads]
+    groups = [(tuple(region.source[k] for k in bead.source), tuple(region.target[k] for k in bead.target),
+               bead.cost) for bead in beads]
     if abs(len(region.source) - len(region.target)) >= UNBALANCED_REGION_WARNING or not (
             region.source and region.target):
         line = source.blocks[region.source[0]].start_line if region.source else 0
         target_line = target.blocks[region.target[0]].start_line if region.target else 0
         warnings.append((f"{len(region.source)} source paragraphs vs {len(region.target)} target paragraphs "
                          f"(target line {target_line}): aligned as merges/splits/omissions", line))
-        return groups  # one warning per region is enough
     return groups
 
 
