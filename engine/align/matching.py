@@ -63,13 +63,16 @@ def anchored_matching(source_keys: Sequence[object], target_keys: Sequence[objec
         if len(rows) * len(columns) <= FULL_MATCHING_CELLS:
             piece = ordered_matching([[weight(r, c) for c in columns] for r in rows])
         else:
-            piece = corridor_matching(len(rows), len(columns),
-                                      lambda r, c, rows=rows, columns=columns: weight(rows[r], columns[c]))
+            piece = corridor_matching(len(rows), len(columns), _shifted(weight, rows.start, columns.start))
         pairs.extend((rows[r], columns[c]) for r, c in piece)
         if i < len(source_keys):
             pairs.append((i, j))
         previous_i, previous_j = i, j
     return pairs
+
+
+def _shifted(weight: Callable[[int, int], float], row: int, column: int) -> Callable[[int, int], float]:
+    return lambda r, c: weight(row + r, column + c)
 
 
 def _unique_pairs(source_keys: Sequence[object], target_keys: Sequence[object]) -> list[tuple[int, int]]:
