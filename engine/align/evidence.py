@@ -237,12 +237,17 @@ def _latin_cost(source: Sequence[Unit], target: Sequence[Unit]) -> float:
     vocabularies = [u.vocabulary for u in source if u.vocabulary] + [u.vocabulary for u in target if u.vocabulary]
     if not words or not vocabularies:
         return 0.0
-    found = sum(1 for w in words if any(w in vocabulary for vocabulary in vocabularies))
+    vocabulary = vocabularies[0] if len(vocabularies) == 1 else frozenset().union(*vocabularies)
+    found = sum(1 for w in words if w in vocabulary)
     return LATIN_MISSING_WEIGHT * (len(words) - found) - LATIN_FOUND_WEIGHT * found
 
 
 class BeadScorer:
-    """Lengths and anchor costs of any bead (source units i..i+a, target units j..j+b)."""
+    """Lengths and anchor costs of any bead (source units i..i+a, target units j..j+b).
+
+    The DP asks for hundreds of thousands of beads per book: everything a bead needs is a
+    difference of prefix sums, except the shared anchors and Latin words of beads that have any.
+    """
 
     def __init__(self, source: Sequence[Unit], target: Sequence[Unit], model: LengthModel):
         self.source, self.target, self.model = source, target, model
@@ -257,7 +262,14 @@ class BeadScorer:
         return self.source_length[i + a] - self.source_length[i], self.target_length[j + b] - self.target_length[j]
 
     def length_cost(self, i: int, a: int, j: int, b: int, variance: float) -> float:
-        return self.model.cost(*self.lengths(i, a, j, b), variance)
+        """`LengthModel.cost` of the bead, inlined (the hottest call of alignment)."""
+        model = self.model
+        x = (self.source_length[i + a] - self.source_length[i]) * model.source_scale
+        y = (self.target_length[j + b] - self.target_length[j]) * model.target_scale
+        mean = (x + y) / 2
+        delta = abs(x - y) / math.sqrt((mean if mean > 1.0 else 1.0) * variance)
+        tail = math.erfc(delta * _SQRT_HALF)
+        return -math.log(tail) if tail > 1e-300 else delta * delta / 2 + math.log(delta + 1)
 
     def skip_size(self, i: int, a: int, j: int, b: int) -> float:
         return self.model.size(*self.lengths(i, a, j, b))
@@ -267,14 +279,29 @@ class BeadScorer:
         source_mass = self.source_mass[i + a] - self.source_mass[i]
         target_mass = self.target_mass[j + b] - self.target_mass[j]
         latin = (self.source_latin[i + a] - self.source_latin[i]) + (self.target_latin[j + b] - self.target_latin[j])
-        return source_mass + target_mass - 3 * min(source_mass, target_mass) - LATIN_FOUND_WEIGHT * latin
+        lighter = source_mass if source_mass < target_mass else target_mass
+        return source_mass + target_mass - 3 * lighter - LATIN_FOUND_WEIGHT * latin
 
     def anchor_cost(self, i: int, a: int, j: int, b: int) -> float:
-        if (self.source_mass[i + a] == self.source_mass[i] and self.target_mass[j + b] == self.target_mass[j]
-                and self.source_latin[i + a] == self.source_latin[i]
-                and self.target_latin[j + b] == self.target_latin[j]):
-            return 0.0
-        return anchor_cost(self.source[i:i + a], self.target[j:j + b])
+        """Same as `anchor_cost(source[i:i+a], target[j:j+b])`, without building lists when it can."""
+        source_mass = self.source_mass[i + a] - self.source_mass[i]
+        target_mass = self.target_mass[j + b] - self.target_mass[j]
+        cost = source_mass + target_mass
+        if source_mass and target_mass:
+            source = self.source[i].anchors if a == 1 else _merged([u.anchors for u in self.source[i:i + a]])
+            target = self.target[j].anchors if b == 1 else _merged([u.anchors for u in self.target[j:j + b]])
+            if len(source) > len(target):
+                source, target = target, source
+            for key, count in source.items():
+                other = target.get(key)
+                if other:
+                    cost -= 3 * ANCHOR_WEIGHT.get(key[0], DEFAULT_ANCHOR_WEIGHT) * (count if count < other else other)
+        if self.source_latin[i + a] != self.source_latin[i] or self.target_latin[j + b] != self.target_latin[j]:
+            cost += _latin_cost(self.source[i:i + a], self.target[j:j + b])
+        return cost
+
+
+_SQRT_HALF = math.sqrt(0.5)
 
 
 def repeat_flags(units: Sequence[Unit]) -> list[bool]:

@@ -50,32 +50,34 @@ class SentenceCosts:
         self.source_blocks = [u.block for u in source]
         self.target_blocks = [u.block for u in target]
         self.source_repeats, self.target_repeats = repeat_flags(source), repeat_flags(target)
+        self.any_repeats = any(self.source_repeats) or any(self.target_repeats)
 
     def _crossing(self, i: int, a: int, j: int, b: int) -> float:
         crossings = ((a > 1 and self.source_blocks[i] != self.source_blocks[i + a - 1])
                      + (b > 1 and self.target_blocks[j] != self.target_blocks[j + b - 1]))
         return BOTH_SIDES_CROSS_COST if crossings == 2 else ONE_SIDE_CROSS_COST if crossings else 0.0
 
-    def _repeats(self, i: int, a: int, j: int, b: int) -> float:
-        skipped = not (a and b)
-        return repeat_cost(self.source_repeats, i, a, skipped) + repeat_cost(self.target_repeats, j, b, skipped)
-
     def bead(self, i: int, a: int, j: int, b: int) -> float:
         """Length mismatch + anchor disagreement (+ block crossings): what confidence is made of."""
         scorer = self.scorer
         if not (a and b):
             return SKIP_LENGTH_COST * scorer.skip_size(i, a, j, b) ** 0.5 + max(0.0, scorer.anchor_cost(i, a, j, b))
-        return (scorer.length_cost(i, a, j, b, SENTENCE_VARIANCE) + scorer.anchor_cost(i, a, j, b)
-                + self._crossing(i, a, j, b))
+        total = scorer.length_cost(i, a, j, b, SENTENCE_VARIANCE) + scorer.anchor_cost(i, a, j, b)
+        return total + self._crossing(i, a, j, b) if a > 1 or b > 1 else total
 
     def cost(self, i: int, a: int, j: int, b: int) -> float:
-        return self.bead(i, a, j, b) + self._repeats(i, a, j, b)
+        if not self.any_repeats:
+            return self.bead(i, a, j, b)
+        skipped = not (a and b)
+        return (self.bead(i, a, j, b) + repeat_cost(self.source_repeats, i, a, skipped)
+                + repeat_cost(self.target_repeats, j, b, skipped))
 
     def bound(self, i: int, a: int, j: int, b: int) -> float:
         """A lower bound of `cost` from prefix sums (no length or anchor arithmetic)."""
         if not (a and b):
             return -REPEAT_BONUS  # a repeated sentence left unaligned earns the bonus
-        return self.scorer.anchor_bound(i, a, j, b) + self._crossing(i, a, j, b)
+        bound = self.scorer.anchor_bound(i, a, j, b)
+        return bound + self._crossing(i, a, j, b) if a > 1 or b > 1 else bound
 
 
 def bead_cost(source: list[Unit], target: list[Unit], model: LengthModel) -> float:
