@@ -128,8 +128,8 @@ def main() -> int:
         if "error" in f:
             print(f"{lang:7s}  failed: {f['error']}")
             continue
-        print(f"{lang:7s}  {f['pairs']:5d}  {f['written']:7d}  {f['warnings']:8d}  {f['skipped']:7d}  {f['too_long']:6d}"
-              f"  {f['cold']:6.2f}  {f['warm']:6.2f}  {cli_seconds(path):5.2f}"
+        print(f"{lang:7s}  {f['pairs']:5d}  {f['written']:7d}  {f['warnings']:8d}  {f['skipped']:7d}"
+              f"  {f['too_long']:6d}  {f['cold']:6.2f}  {f['warm']:6.2f}  {cli_seconds(path):5.2f}"
               f"  {f['peak_main_mib']:.0f}/{f['peak_worker_mib']:.0f}")
         print(f"         segmentation: {'; '.join(f['splitters'])}")
     for size in filter(None, args.sizes.split(",")):
