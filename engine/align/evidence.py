@@ -102,18 +102,19 @@ def make_unit(text: str, lang: str, line: int = 0, block: int = 0, kind: str = "
         if emphasis:
             anchors[("emph", "*")] += emphasis
     visible = len("".join(plain.split()))
-    ideographs = "".join(_CJK_CHAR.findall(plain))
+    ideographs = "" if plain.isascii() else "".join(_CJK_CHAR.findall(plain))
     cjk_chars = len(ideographs)
-    cjk = lang.split("-")[0].lower() in CJK_LANGS or cjk_chars * 4 > visible
-    words = [_stem(w) for w in _LATIN_WORD.findall(plain)]
     mass = _mass(anchors)
-    if cjk:
+    if lang.split("-")[0].lower() in CJK_LANGS or cjk_chars * 4 > visible:
         # Latin words and spans inside CJK text are as long as in the Latin text they come from:
         # weigh them by a typical CJK/Latin ratio so the document-wide scaling gives them back.
         length = round(cjk_chars + LATIN_IN_CJK_WEIGHT * (visible - cjk_chars + 2 * len(spans)))
         bigrams = frozenset(ideographs[k:k + 2] for k in range(len(ideographs) - 1))
+        words = tuple(_stem(w) for w in _LATIN_WORD.findall(plain))
         return Unit(text, length, anchors, tuple(w for w in words if len(w) > 1), frozenset(), bigrams,
                     line, block, kind, mass)
+    # Latin-script text: its words as they are (`_latin_found` tries the inflected forms of a stem).
+    words = _LATIN_WORD.findall(plain.lower())
     content = frozenset(w for w in words if len(w) > 3)
     # "multi-GPU" in English is "多GPU" in Chinese: the parts of a hyphenated word count too.
     vocabulary = frozenset(words).union(*(w.split("-") for w in words if "-" in w))
@@ -232,13 +233,19 @@ def anchor_cost(source: Sequence[Unit], target: Sequence[Unit]) -> float:
     return cost
 
 
+def _latin_found(stem: str, vocabulary: frozenset[str]) -> bool:
+    """Whether a stemmed word of CJK text occurs in Latin text, in any form that stems to it."""
+    return (stem in vocabulary or stem + "s" in vocabulary or stem + "es" in vocabulary
+            or (stem[-1:] == "y" and stem[:-1] + "ies" in vocabulary))
+
+
 def _latin_cost(source: Sequence[Unit], target: Sequence[Unit]) -> float:
     words = [w for u in source for w in u.latin_words] + [w for u in target for w in u.latin_words]
     vocabularies = [u.vocabulary for u in source if u.vocabulary] + [u.vocabulary for u in target if u.vocabulary]
     if not words or not vocabularies:
         return 0.0
     vocabulary = vocabularies[0] if len(vocabularies) == 1 else frozenset().union(*vocabularies)
-    found = sum(1 for w in words if w in vocabulary)
+    found = sum(1 for w in words if _latin_found(w, vocabulary))
     return LATIN_MISSING_WEIGHT * (len(words) - found) - LATIN_FOUND_WEIGHT * found
 
 

@@ -26,7 +26,11 @@ _ABBREVIATIONS = COMMON_NEVER_END | COMMON_MAY_END | EUROPEAN_NEVER_END
 _CLOSERS = "\"'”’」』）》】)]"
 _ENDS_SENTENCE = re.compile(rf"[.?!…][{re.escape(_CLOSERS)}*_]*$")
 _CANDIDATE = re.compile(rf"([.?!…]+)([{re.escape(_CLOSERS)}*_]*)(?=\s+(\S))")
-_ORDINARY_WORD = re.compile(r"(?:[(\"“*]*(?:[A-Za-z]?[a-z]+|[A-Z]{2,}s?)|\d+)[)\"”*]*")
+# A word that cannot be an abbreviation or an initial: two or more letters/digits with a letter,
+# maybe joined by - / + ' (TensorFlow, ResNet-18, GB/s, C++, up-to-date, 1990s), or a bare number.
+_ORDINARY_WORD = re.compile(
+    r"[(\"“*]*(?=[A-Za-z0-9+/'-]*[A-Za-z])(?:[A-Za-z0-9]{2,}(?:[-/+'][A-Za-z0-9]+)*\+*|[A-Za-z0-9]+(?:[-/+'][A-Za-z0-9]+)+)"
+    r"[)\"”*]*|\d+(?:\.\d+)?[)\"”*]*")
 # Closers after which a boundary is as clear as after none: a bracket, a d2l slide marker.
 _CLEAR_CLOSERS = frozenset({"", ")", "**)", "**]"})
 _PLACEHOLDER_LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -83,8 +87,8 @@ def _candidates(text: str, spans: list[InlineSpan]) -> tuple[list[int], list[int
     """Possible boundaries split into (clear, ambiguous) ones.
 
     Clear: `?` or `!`, or a `.` after an ordinary word (not an abbreviation, not an initial, no
-    inner period), each followed by a space and an upper-case letter or a protected span. Anything
-    else — a digit, a quote, a lower-case word, an ellipsis, emphasis — is ambiguous.
+    inner period) before a word, each followed by a space and an upper-case letter or a protected
+    span. Anything else — a digit, a quote, an ellipsis, emphasis — is ambiguous.
     """
     plain = list(text)
     for span in spans:  # protected spans read as a capitalised word, like pysbd's placeholders
@@ -96,13 +100,17 @@ def _candidates(text: str, spans: list[InlineSpan]) -> tuple[list[int], list[int
     ambiguous: list[int] = []
     for match in _CANDIDATE.finditer(masked):
         punct, closers, following = match.groups()
-        is_clear = (following[0].isupper() and len(punct) == 1 and punct != "…"
-                    and closers in _CLEAR_CLOSERS)
+        lower_next = following[0].islower()
+        is_clear = ((following[0].isupper() or (lower_next and punct == "." and not closers))
+                    and len(punct) == 1 and punct != "…" and closers in _CLEAR_CLOSERS)
         if is_clear and punct == "." and match.start(1) not in span_ends:
             before = masked[: match.start(1)].rsplit(None, 1)
             word = before[-1] if before else ""
-            is_clear = (bool(_ORDINARY_WORD.fullmatch(word))
-                        and word.strip("(\"“*)”").lower() not in _ABBREVIATIONS)
+            bare = word.strip("(\"“*)”").lower()
+            # Before a lower-case word only a long ordinary word is clear: pysbd splits a typo such
+            # as "the model. we use" in two, but "sq. footage" is an abbreviation it knows.
+            is_clear = (bool(_ORDINARY_WORD.fullmatch(word)) and bare not in _ABBREVIATIONS
+                        and (not lower_next or len(bare) >= 4))
         (clear if is_clear else ambiguous).append(match.end())
     return clear, ambiguous
 
