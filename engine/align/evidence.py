@@ -114,10 +114,10 @@ def make_unit(text: str, lang: str, line: int = 0, block: int = 0, kind: str = "
         return Unit(text, length, anchors, tuple(w for w in words if len(w) > 1), frozenset(), bigrams,
                     line, block, kind, mass)
     # Latin-script text: its words as they are (`_latin_found` tries the inflected forms of a stem).
-    words = _LATIN_WORD.findall(plain.lower())
-    content = frozenset(w for w in words if len(w) > 3)
-    # "multi-GPU" in English is "多GPU" in Chinese: the parts of a hyphenated word count too.
-    vocabulary = frozenset(words).union(*(w.split("-") for w in words if "-" in w))
+    vocabulary = frozenset(_LATIN_WORD.findall(plain.lower()))
+    content = frozenset([w for w in vocabulary if len(w) > 3])
+    if "-" in plain:  # "multi-GPU" in English is "多GPU" in Chinese: the parts count too
+        vocabulary = vocabulary.union(*[w.split("-") for w in vocabulary if "-" in w])
     return Unit(text, visible + 2 * len(spans), anchors, (), vocabulary, content, line, block, kind, mass)
 
 
