@@ -30,7 +30,8 @@ _CANDIDATE = re.compile(rf"([.?!…]+)([{re.escape(_CLOSERS)}*_]*)(?=\s+(\S))")
 # maybe joined by - / + ' (TensorFlow, ResNet-18, GB/s, C++, up-to-date, 1990s), or a bare number.
 _ORDINARY_WORD = re.compile(
     r"[(\"“*]*(?=[A-Za-z0-9+/'-]*[A-Za-z])(?:[A-Za-z0-9]{2,}(?:[-/+'][A-Za-z0-9]+)*\+*|[A-Za-z0-9]+(?:[-/+'][A-Za-z0-9]+)+)"
-    r"[)\"”*]*|\d+(?:\.\d+)?[)\"”*]*")
+    r"[)\]\"”*]*|\d+(?:\.\d+)?[)\]\"”*]*")
+_DOTTED_ABBREVIATION = re.compile(r"(?:[a-z]{1,3}\.)+[a-z]{1,3}")  # i.i.d, p.d.f, a.k.a
 # Closers after which a boundary is as clear as after none: a bracket, a d2l slide marker.
 _CLEAR_CLOSERS = frozenset({"", ")", "**)", "**]"})
 _PLACEHOLDER_LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -103,6 +104,11 @@ def _candidates(text: str, spans: list[InlineSpan]) -> tuple[list[int], list[int
         lower_next = following[0].islower()
         is_clear = ((following[0].isupper() or (lower_next and punct == "." and not closers))
                     and len(punct) == 1 and punct != "…" and closers in _CLEAR_CLOSERS)
+        if punct == "." and lower_next and not closers and match.start(1) not in span_ends:
+            before = masked[: match.start(1)].rsplit(None, 1)
+            bare = before[-1].strip("(\"“*)”").lower() if before else ""
+            if bare in _ABBREVIATIONS or _DOTTED_ABBREVIATION.fullmatch(bare):
+                continue  # "vs. columns", "i.i.d. assumption": pysbd never splits these either
         if is_clear and punct == "." and match.start(1) not in span_ends:
             before = masked[: match.start(1)].rsplit(None, 1)
             word = before[-1] if before else ""
