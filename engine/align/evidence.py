@@ -19,6 +19,7 @@ the bead DP (`amts.engine.align.beads`) skip hopeless shapes.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -34,6 +35,7 @@ _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*(?![A-Za-z0-9_])")  # CJ
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")
 _EMPHASIS = re.compile(r"(?<![*\w])\*{1,2}(?=[^\s*])[^*\n]+?\*{1,2}(?![*\w])")
 _SPACE = re.compile(r"\s+")
+_HAS_DIGIT = re.compile(r"\d")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 # Anchor weights: how much a carried-over item says about alignment (tuned on d2l dev sections).
@@ -95,7 +97,7 @@ def make_unit(text: str, lang: str, line: int = 0, block: int = 0, kind: str = "
             anchors[(span.kind, "".join(span.text.split()))] += 1
     outside.append(text[position:])
     plain = " ".join(outside) if spans else text
-    for number in _NUMBER.findall(plain):
+    for number in _NUMBER.findall(plain) if _HAS_DIGIT.search(plain) else ():
         anchors[("num", number.replace(",", ""))] += 1
     if "*" in plain:
         emphasis = len(_EMPHASIS.findall(plain))
@@ -109,7 +111,7 @@ def make_unit(text: str, lang: str, line: int = 0, block: int = 0, kind: str = "
         # Latin words and spans inside CJK text are as long as in the Latin text they come from:
         # weigh them by a typical CJK/Latin ratio so the document-wide scaling gives them back.
         length = round(cjk_chars + LATIN_IN_CJK_WEIGHT * (visible - cjk_chars + 2 * len(spans)))
-        bigrams = frozenset(ideographs[k:k + 2] for k in range(len(ideographs) - 1))
+        bigrams = frozenset(map(operator.add, ideographs, ideographs[1:]))
         words = tuple(_stem(w) for w in _LATIN_WORD.findall(plain))
         return Unit(text, length, anchors, tuple(w for w in words if len(w) > 1), frozenset(), bigrams,
                     line, block, kind, mass)
