@@ -7,8 +7,8 @@ Three splitters, chosen per language; `segmenter_for(lang)` says which one a lan
   en, es, fr, de, ...
 * **CJK punctuation** for zh and ja: a sentence ends after 。？！ (or ASCII ? ! before CJK text,
   and the ideographic full stop ．), together with any closing quotes or brackets that follow
-  (”’」』）》】). Japanese quotes its examples and speech in 「…」 and 『…』 with their own 。 inside:
-  a quotation is kept whole, the sentence ending at the next 。 outside it.
+  (”’」』）》】). Japanese quotes text and speech in 「…。」 and 『…。』 with their own 。 inside:
+  such a quotation is kept whole, the sentence ending at the next 。 outside it.
 * **Rules per language** (`amts.engine.markup.segment_rules`) for the others: ko (sentence ends with
   no space after them), tr (ordinals, örn. bkz. vb.), vi (v.v.), pt, and generic rules for a
   language that has none of its own (said so, by name).
@@ -121,7 +121,11 @@ def _cjk_cuts(plain: str, quotes_whole: bool) -> list[int]:
 
 
 def _quoted_positions(plain: str) -> list[bool]:
-    """For each character, whether it lies inside a 「…」 or 『…』 quotation (an unclosed one is none)."""
+    """For each character, whether it lies inside a quotation of whole sentences: 「…。」 or 『…。』.
+
+    A bracket left unclosed, or a pair that does not close a sentence (machine translation writes
+    "(」<unk>「)" around a token), quotes nothing.
+    """
     inside = [False] * len(plain)
     openings: list[tuple[str, int]] = []
     for position, ch in enumerate(plain):
@@ -129,6 +133,6 @@ def _quoted_positions(plain: str) -> list[bool]:
             openings.append((_JAPANESE_QUOTES[ch], position))
         elif openings and ch == openings[-1][0]:
             _, start = openings.pop()
-            if not openings:  # the outermost quotation closes: mark it once
+            if not openings and plain[position - 1:position] in ("。", "？", "！"):
                 inside[start + 1:position] = [True] * (position - start - 1)
     return inside

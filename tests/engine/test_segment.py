@@ -162,6 +162,9 @@ def test_japanese_quotation_kept_whole():
     assert "報告しています。しかし、" in quoted and "」と「" in quoted
     assert split_sentences("彼は「はい。わかりました。」と言った。次に進む。", "ja") == [
         "彼は「はい。わかりました。」と言った。", "次に進む。"]
+    # Machine translation's stray brackets around a token quote no sentence.
+    dataset = _edition("ja") / "chapter_recurrent-modern" / "machine-translation-and-dataset.md"
+    assert _sentence_with(dataset, "ja", "(」<unk>「)").endswith("(」<unk>「) トークンとして扱います。")
 
 
 def test_slide_marker_after_a_full_stop_ends_the_sentence():
