@@ -56,6 +56,7 @@ class Region:
     source: tuple[int, ...]
     target: tuple[int, ...]
     heading: bool = False
+    spilled: bool = False  # starts with a heading that holds its paragraph: align its sentences as one group
 
 
 def _heading_level(block: Block) -> int:

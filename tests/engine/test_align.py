@@ -176,3 +176,34 @@ def test_every_section_of_the_book_aligns(d2l_zh):
         assert result.sentence_pairs, origin
         assert any(p.source and p.target for p in result.paragraph_pairs), origin
         assert all(0.0 <= p.confidence <= 1.0 for p in result.sentence_pairs)
+
+
+def _edition_section(d2l_zh, lang, section):
+    path = d2l_zh.parent / "editions" / f"d2l-{lang}" / section
+    if not path.with_name(path.name + ".md").exists():
+        pytest.skip(f"{path} is absent")
+    return (path.with_name(path.name + "_origin.md").read_text(encoding="utf-8"),
+            path.with_name(path.name + ".md").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("lang, first_words", [("ko", "고유값 찾기 고유값을"), ("vi", "Tìm kiếm Eigenvalues")])
+def test_a_heading_that_swallowed_its_paragraph_pairs_with_heading_and_first_sentence(d2l_zh, lang, first_words):
+    """Machine translation ran "## Finding Eigenvalues" and the paragraph under it into one line."""
+    english, translation = _edition_section(
+        d2l_zh, lang, "chapter_appendix-mathematics-for-deep-learning/eigendecomposition")
+    pairs = align_document(english, translation, "en", lang).sentence_pairs
+    first = next(p for p in pairs if p.target.startswith(first_words))
+    assert first.source == "Finding Eigenvalues Let us figure out how to find them."
+    following = pairs[pairs.index(first) + 1]
+    assert following.source.startswith("By subtracting off the $\\lambda \\mathbf{v}$ from both sides")
+    assert following.target and following.bead == "1-1"
+
+
+def test_a_summary_heading_that_swallowed_its_list_pairs_item_by_item(d2l_zh):
+    english, korean = _edition_section(d2l_zh, "ko", "chapter_appendix-mathematics-for-deep-learning/distributions")
+    pairs = align_document(english, korean, "en", "ko").sentence_pairs
+    by_source = {p.source: p.target for p in pairs}
+    assert by_source["Continuous uniform distributions select from an interval."] == (
+        "연속적인 균일 분포는 구간에서 선택합니다.*")
+    assert by_source["All the above distributions belong to exponential family."] == (
+        "위의 모든 분포는 지수 군에 속합니다.")
