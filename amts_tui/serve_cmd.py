@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from amts.engine.local_service import LOCAL_ACCESS_KEY, start_local_backend
+from amts.engine.local_service import AWS_QUOTAS, LOCAL_ACCESS_KEY, start_local_backend
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--translate-port", type=int, default=0, help="Translate port (default: a free port)")
     p.add_argument("--workdir", type=Path, default=Path(".amts"), help="where state persists (default .amts)")
     p.add_argument("--job-delay", type=float, default=0.5, help="seconds between a job's state changes")
+    p.add_argument("--aws-quotas", action="store_true",
+                   help="enforce AWS quotas (one parallel-data create/update at a time)")
     return p
 
 
@@ -30,7 +32,8 @@ def main(argv: list[str]) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     with start_local_backend(args.workdir, s3_port=args.s3_port, translate_port=args.translate_port,
-                             job_delay=args.job_delay) as backend:
+                             job_delay=args.job_delay,
+                             quotas=AWS_QUOTAS if args.aws_quotas else None) as backend:
         print(f"S3 endpoint: {backend.s3_endpoint}")
         print(f"Translate endpoint: {backend.translate_endpoint}")
         print(f"Region: {backend.region}; any credentials work (e.g. AWS_ACCESS_KEY_ID={LOCAL_ACCESS_KEY}); "

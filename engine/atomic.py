@@ -21,6 +21,10 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -
     readers still never see a half-written file.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        # os.replace would swap a device (/dev/full), pipe or socket for a plain file.
+        raise AmtsError("refusing to replace something that is not a regular file "
+                        "(a folder, device or pipe)", path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
+from amts.engine.credentials import scrub_secrets
 from amts.engine.errors import AmtsError
 from amts.tui.context import AppContext
 from amts.tui.widgets.navbar import NavBar
@@ -69,7 +70,8 @@ class AmtsScreen(Screen[None]):
             return
         error = event.worker.error
         # An AmtsError is written for users; anything else is a bug, named by its type.
-        message = str(error) if isinstance(error, AmtsError) else f"{type(error).__name__}: {error}"
+        message = str(error) if isinstance(error, AmtsError) else scrub_secrets(
+            f"{type(error).__name__}: {error}")
         self.notify(message, title=event.worker.name or "Background work failed", severity="error",
                     timeout=8)
         self.worker_failed(event.worker, error)

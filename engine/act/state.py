@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from amts.engine.errors import AmtsError
+from amts.engine.write_targets import ensure_work_directory
 
 STATE_FILE = "state.sqlite3"
 
@@ -110,14 +111,18 @@ class StateStore:
     """The run state of one work directory."""
 
     def __init__(self, workdir: Path):
-        self.path = Path(workdir) / STATE_FILE
+        self.path = ensure_work_directory(workdir) / STATE_FILE
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             with closing(self._connect()) as db, db:
                 db.execute("PRAGMA journal_mode=WAL")
+                # A damaged file may open fine and fail on the page a later call reads: look now.
+                problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+                if problems != ["ok"]:
+                    raise sqlite3.DatabaseError("; ".join(problems[:3]))
                 db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
-            raise AmtsError(f"cannot open the run state: {exc}", self.path) from None
+            raise AmtsError(f"cannot open the run state ({exc}): move the file aside to start "
+                            "afresh (a run it holds can then no longer be resumed)", self.path) from None
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -126,18 +131,24 @@ class StateStore:
         return db
 
     def _write(self, sql: str, args: tuple = ()) -> None:
-        with closing(self._connect()) as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.execute(sql, args)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+        try:
+            with closing(self._connect()) as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    db.execute(sql, args)
+                    db.execute("COMMIT")
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+        except sqlite3.Error as exc:
+            raise AmtsError(f"cannot write the run state: {exc}", self.path) from None
 
     def _rows(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
-        with closing(self._connect()) as db:
-            return db.execute(sql, args).fetchall()
+        try:
+            with closing(self._connect()) as db:
+                return db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise AmtsError(f"cannot read the run state: {exc}", self.path) from None
 
     # --- runs ---------------------------------------------------------------------------------
 

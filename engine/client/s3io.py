@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,23 @@ _CONTENT_TYPES = {
     ".csv": "text/csv", ".tsv": "text/tab-separated-values", ".tmx": "application/xml",
     ".json": "application/json",
 }
+
+# ASCII control characters: S3 lists them as needing special handling, XML listings cannot return
+# them intact, and a newline even makes some servers answer "no such bucket". Refused up front.
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_key(key: str, path: Path | None = None) -> None:
+    """AmtsError unless ``key`` is safe to upload to (a file name with a newline is not)."""
+    match = _CONTROL_CHARS.search(key)
+    if match is None:
+        return
+    if path is not None:
+        raise AmtsError(f"cannot upload this file: its name contains the control character "
+                        f"{match.group()!r}, which S3 keys cannot carry safely (rename the file, or "
+                        "the book section it was made from)", path=path)
+    raise AmtsError(f"cannot upload to S3 key {key!r}: it contains the control character "
+                    f"{match.group()!r}, which S3 keys cannot carry safely")
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,7 @@ async def upload_bytes(
     client: Any, bucket: str, key: str, data: bytes, content_type: str = "application/octet-stream"
 ) -> str:
     """Put ``data`` at ``key``; returns the key."""
+    check_key(key)
     try:
         await client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
     except (bx.BotoCoreError, bx.ClientError) as exc:
@@ -63,6 +82,7 @@ async def upload_file(
 ) -> str:
     """Upload one local file to ``key``; returns the key."""
     path = Path(path)
+    check_key(key, path)
     try:
         data = await asyncio.to_thread(path.read_bytes)
     except OSError as exc:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from botocore import exceptions as bx
 
 from amts.engine.client.jobstate import retry_delay
+from amts.engine.credentials import scrub_secrets
 from amts.engine.errors import AmtsError
+
+__all__ = ["RETRY_ALSO", "call_with_retries", "error_code", "scrub_secrets", "to_amts_error"]
 
 T = TypeVar("T")
 
@@ -34,17 +36,6 @@ _BAD_CREDENTIALS = frozenset({"InvalidClientTokenId", "UnrecognizedClientExcepti
                               "InvalidAccessKeyId", "SignatureDoesNotMatch",
                               "InvalidSignatureException", "AuthFailure"})
 _EXPIRED = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired"})
-
-# Whatever an upstream message quotes, these shapes never reach a user: access key ids
-# (AKIA…/ASIA…) and 40-character secret-key-like strings.
-_ACCESS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12,}\b")
-_SECRET_LIKE = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])")
-
-
-def scrub_secrets(text: str) -> str:
-    """Replace anything shaped like an AWS access key id or secret key with ``***``."""
-    return _SECRET_LIKE.sub("***", _ACCESS_KEY_ID.sub("***", text))
-
 
 def error_code(exc: BaseException) -> str | None:
     """The service error code of a botocore ClientError, else None."""

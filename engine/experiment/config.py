@@ -24,6 +24,7 @@ from amts.engine.experiment.config_toml import (
     decode_error_line,
     describe_value,
 )
+from amts.engine.textfile import read_utf8
 
 VARIANTS = ("no-act", "act-paragraph", "act-sentence")
 BACKEND_KINDS = ("local", "aws")
@@ -134,13 +135,7 @@ class ExperimentConfig:
 def load_config(path: Path) -> ExperimentConfig:
     """Read an experiment from a TOML file; every error names the file (and line, key)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise AmtsError(f"cannot read config: {exc.strerror}", path) from None
-    except UnicodeDecodeError:
-        raise AmtsError("config is not UTF-8", path) from None
-    return parse_config(text, path)
+    return parse_config(read_utf8(path, what="config"), path)
 
 
 def parse_config(text: str, file: Path | None = None) -> ExperimentConfig:
@@ -165,7 +160,7 @@ def parse_config(text: str, file: Path | None = None) -> ExperimentConfig:
     align = AlignSettings(
         min_confidence=align_table.number("min_confidence", 0.5, 0.0, 1.0),
         format=align_table.string("format", "csv", PARALLEL_DATA_FORMATS),
-        jobs=int(align_table.number("jobs", 0, 0, 256)),
+        jobs=align_table.integer("jobs", 0, 0, 256),
     )
     align_table.finish()
     keymap_table = root.table("keymap")

@@ -6,6 +6,7 @@ are checked and how an unknown key or a bad value becomes an `AmtsError` a maint
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -51,10 +52,20 @@ class ConfigTable:
         value = self.get(key, (int, float), default)
         if value is None:
             return None
+        # TOML has nan and inf; neither is a limit, a delay or a threshold (nan passes every <).
+        if not math.isfinite(value):
+            raise self.fail(key, f"must be a finite number, not {value}")
         if value < low or (high is not None and value > high):
             bound = f"between {low} and {high}" if high is not None else f"at least {low}"
             raise self.fail(key, f"must be {bound}, not {value}")
         return float(value)
+
+    def integer(self, key: str, default: int, low: int, high: int | None = None) -> int:
+        value = self.get(key, int, default)
+        if value < low or (high is not None and value > high):
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise self.fail(key, f"must be a whole number {bound}, not {value}")
+        return int(value)
 
     def lang(self, key: str, default: str | None) -> Any:
         value = self.string(key, default)
@@ -64,6 +75,8 @@ class ConfigTable:
 
     def path(self, key: str) -> Path | None:
         value = self.string(key, None)
+        if value is not None and not value.strip():
+            raise self.fail(key, "must name a path, not an empty string")
         return self.reader.resolve(value) if value is not None else None
 
     def strings(self, key: str) -> tuple[str, ...]:
@@ -139,6 +152,16 @@ def _line_of(text: str, table: str, key: str) -> int | None:
         return _line_of(text, parent, leaf)
     return None
 
+
+
+def config_key_line(file: Path | None, table: str, key: str) -> int | None:
+    """The line of ``key`` in ``[table]`` of a config file, for errors found after parsing."""
+    if file is None:
+        return None
+    try:
+        return _line_of(file.read_text(encoding="utf-8"), table, key)
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def decode_error_line(message: str) -> int | None:

@@ -30,6 +30,7 @@ from amts.engine.client.settings import BackendSettings
 from amts.engine.cost import billable_characters, estimate_cost
 from amts.engine.errors import AmtsError
 from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
+from amts.engine.experiment.config_toml import config_key_line
 from amts.engine.experiment.report import ExperimentResult, PipelineResult, write_report
 from amts.engine.experiment.stages import RunContext, SubPipeline, protect_documents, unit_html
 
@@ -56,16 +57,22 @@ def select_held_out(book: Book, articles: tuple[str, ...], config_file: Path | N
                 if s.name.removesuffix(".md") == wanted or Path(s.name).stem == wanted]
         if len(hits) != 1:
             why = "matches no section of the book" if not hits else f"is ambiguous ({', '.join(hits)})"
-            raise AmtsError(f"evaluation.articles: {article!r} {why}", config_file or book.root)
+            raise AmtsError(f"evaluation.articles: {article!r} {why}", config_file or book.root,
+                            config_key_line(config_file, "evaluation", "articles"))
         chosen.append(hits[0])
     if not chosen:
         raise AmtsError("evaluation.articles is empty: name the held-out articles to translate "
-                        "and score", config_file or book.root)
+                        "and score", config_file or book.root, config_key_line(config_file, "evaluation", "articles"))
     return tuple(chosen)
 
 
 def _open_books(config: ExperimentConfig) -> Book:
     b = config.book
+    for key in ("path", "source", "target"):
+        folder = getattr(b, key)
+        if folder is not None and not Path(folder).is_dir():
+            raise AmtsError(f"book.{key}: folder not found: {folder}", config.source_file or folder,
+                            config_key_line(config.source_file, "book", key))
     if b.source is not None:
         return open_book(source=b.source, target=b.target, source_lang=b.source_lang,
                          target_lang=b.target_lang)

@@ -26,6 +26,7 @@ from amts.engine.align.pairs import AlignedPair
 from amts.engine.atomic import write_text_atomic
 from amts.engine.book import Book, read_markdown_file
 from amts.engine.client.jobstate import JobDescription
+from amts.engine.credentials import scrub_secrets
 from amts.engine.errors import AmtsError
 from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.report import PipelineResult
@@ -152,7 +153,7 @@ class SubPipeline:
         except AmtsError as exc:
             return self._ended("failed", str(exc))
         except Exception as exc:  # a bug must not take the other sub-pipelines down with it
-            return self._ended("failed", f"internal error: {type(exc).__name__}: {exc}")
+            return self._ended("failed", scrub_secrets(f"internal error: {type(exc).__name__}: {exc}"))
 
     def _ended(self, status: str, message: str) -> PipelineResult:
         result = self._result(status, message=message)

@@ -13,14 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amts.engine.local_service.faults import LocalFaults
+from amts.engine.local_service.quotas import AWS_QUOTAS, LocalQuotas
 from amts.engine.local_service.s3 import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalS3Server
 from amts.engine.local_service.translate_server import LocalTranslateServer
+from amts.engine.write_targets import ensure_work_directory
 
 __all__ = [
+    "AWS_QUOTAS",
     "LOCAL_ACCESS_KEY",
     "LOCAL_SECRET_KEY",
     "LocalBackend",
     "LocalFaults",
+    "LocalQuotas",
     "start_local_backend",
 ]
 
@@ -66,6 +70,7 @@ def start_local_backend(
     s3_port: int = 0,
     translate_port: int = 0,
     job_delay: float = DEFAULT_JOB_DELAY,
+    quotas: LocalQuotas | None = None,
 ) -> LocalBackend:
     """Start S3 (kept in WORKDIR/local-s3) and the Translate endpoint (WORKDIR/local-translate).
 
@@ -74,12 +79,15 @@ def start_local_backend(
 
     Ports 0 pick free ports. `job_delay` is the pause before each state change of a job or
     parallel-data import, so clients can watch SUBMITTED → IN_PROGRESS → COMPLETED.
+    `quotas`: the AWS quotas to enforce (quotas.py; none by default, AWS_QUOTAS for all).
     """
-    s3_server = LocalS3Server(port=s3_port, mirror_dir=Path(workdir) / S3_MIRROR_DIR)
+    workdir = ensure_work_directory(workdir)
+    s3_server = LocalS3Server(port=s3_port, mirror_dir=workdir / S3_MIRROR_DIR)
     s3_endpoint = s3_server.start()
     try:
         translate_server = LocalTranslateServer(
-            Path(workdir), s3_endpoint, faults=faults, port=translate_port, delay=job_delay
+            workdir, s3_endpoint, faults=faults, port=translate_port, delay=job_delay,
+            quotas=quotas,
         )
         translate_server.start()
     except BaseException:

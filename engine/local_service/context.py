@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from amts.engine.local_service.faults import LocalFaults
+from amts.engine.local_service.quotas import LocalQuotas
 from amts.engine.local_service.s3 import make_s3_client
 from amts.engine.local_service.store import StateStore
 from amts.engine.paralleldata.memory import TranslationMemory
@@ -26,6 +27,7 @@ class LocalContext:
     s3_endpoint: str
     faults: LocalFaults
     delay: float
+    quotas: LocalQuotas = field(default_factory=LocalQuotas)
     region: str = "us-east-1"
     account_id: str = ACCOUNT_ID
     translate_endpoint: str = ""

@@ -8,14 +8,15 @@ are rewritten, so nothing is duplicated) and STOP_REQUESTED jobs become STOPPED.
 from __future__ import annotations
 
 import functools
-import re
 import uuid
 from typing import Any
 
 from amts.engine.local_service.context import LocalContext
 from amts.engine.local_service.job_runner import run_job
+from amts.engine.local_service.languages import check_language_codes
 from amts.engine.local_service.protocol import (
     ServiceError,
+    invalid_parameter,
     invalid_request,
     not_found,
     now,
@@ -25,12 +26,13 @@ from amts.engine.local_service.resources import PARALLEL_DATA, page, public, spl
 JOB = "job"
 CLIENT_TOKEN = "client-token"
 SUPPORTED_CONTENT_TYPES = ("text/html", "text/plain")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
+MAX_TARGET_LANGUAGES = 10
 UNFINISHED = ("SUBMITTED", "IN_PROGRESS")
 
 
 def start_text_translation_job(ctx: LocalContext, params: dict[str, Any]) -> dict[str, Any]:
     token = params["ClientToken"]
+    _check_job_limits(params)
     with ctx.store.lock:
         known = ctx.store.get(CLIENT_TOKEN, token)
         if known is not None:
@@ -67,7 +69,8 @@ def start_text_translation_job(ctx: LocalContext, params: dict[str, Any]) -> dic
     return {"JobId": job_id, "JobStatus": "SUBMITTED"}
 
 
-def _check_job_request(ctx: LocalContext, params: dict[str, Any]) -> None:
+def _check_job_limits(params: dict[str, Any]) -> None:
+    """What AWS refuses whatever its state: content type, URIs, languages, documented limits."""
     content_type = params["InputDataConfig"]["ContentType"]
     if content_type not in SUPPORTED_CONTENT_TYPES:
         raise invalid_request(
@@ -78,13 +81,26 @@ def _check_job_request(ctx: LocalContext, params: dict[str, Any]) -> None:
     split_s3_uri(params["OutputDataConfig"]["S3Uri"], "OutputDataConfig.S3Uri")
     source = params["SourceLanguageCode"]
     targets = params["TargetLanguageCodes"]
-    for code in [source, *targets]:
-        if code != "auto" and not _LANGUAGE.match(code):
-            raise ServiceError("UnsupportedLanguagePairException", f"unknown language {code!r}")
+    # Limits the model does not carry (amazon-translate.md §2): they hold on AWS all the same.
+    if len(targets) > MAX_TARGET_LANGUAGES:
+        raise invalid_parameter(f"a job takes at most {MAX_TARGET_LANGUAGES} target languages, "
+                                f"not {len(targets)}")
+    for field in ("ParallelDataNames", "TerminologyNames"):
+        if len(params.get(field, [])) > 1:
+            raise invalid_parameter(f"a job takes at most one resource in {field}")
+    if (params.get("Settings") or {}).get("Brevity"):
+        raise invalid_parameter("Brevity is a TranslateText setting; batch jobs do not take it")
+    check_language_codes(source, targets)
     if source in targets:
         raise ServiceError(
             "UnsupportedLanguagePairException", f"source and target language are both {source}"
         )
+
+
+def _check_job_request(ctx: LocalContext, params: dict[str, Any]) -> None:
+    """What depends on the endpoint's state: the named resources exist and fit the job."""
+    source = params["SourceLanguageCode"]
+    targets = params["TargetLanguageCodes"]
     for name in params.get("TerminologyNames", []):
         terminology(ctx, name)
     for name in params.get("ParallelDataNames", []):

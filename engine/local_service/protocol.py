@@ -1,4 +1,10 @@
-"""Amazon Translate's JSON 1.1 wire protocol: requests checked against botocore's own model."""
+"""Amazon Translate's JSON 1.1 wire protocol: requests checked against botocore's own model.
+
+botocore's own validator checks types, required members and minimums; this endpoint also checks
+what it leaves to the service: enums, maximum lengths and the patterns (Java regular expressions
+in the model, matched here in full, which is never looser than the service), so that a request
+the local backend accepts is one that AWS accepts too.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,11 @@ import base64
 import binascii
 import datetime as dt
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import botocore.session
+import regex
 from botocore.model import OperationModel, ServiceModel, Shape
 from botocore.validate import ParamValidator
 
@@ -123,11 +130,50 @@ def _check_enums_and_limits(value: Any, shape: Shape, where: str) -> list[str]:
         maximum = shape.metadata.get("max")
         if maximum is not None and len(value) > maximum:
             problems.append(f"{where} is longer than {maximum} characters")
+        pattern = shape.metadata.get("pattern")
+        if pattern is not None and not model_pattern(pattern).fullmatch(value):
+            problems.append(f"{where} {_excerpt(value)} does not match the pattern {pattern}")
     elif shape.type_name in ("integer", "long") and isinstance(value, int):
         maximum = shape.metadata.get("max")
         if maximum is not None and value > maximum:
             problems.append(f"{where} must be at most {maximum}")
     return problems
+
+
+@cache
+def model_pattern(java_pattern: str) -> regex.Pattern:
+    """A pattern of the service model (Java syntax) compiled with Java's meaning.
+
+    `regex` knows Java's \\p{L}, \\P{M} and \\p{ASCII}; what differs is spelled out: Java's \\w and \\d
+    are ASCII-only, and its `.` stops at any line terminator, not only at \\n.
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(java_pattern):
+        char = java_pattern[i]
+        if char == "\\" and i + 1 < len(java_pattern):
+            escaped = java_pattern[i + 1]
+            ascii_class = {"w": "A-Za-z0-9_", "d": "0-9"}.get(escaped)
+            if ascii_class is None:
+                out.append(java_pattern[i:i + 2])
+            else:
+                out.append(ascii_class if in_class else f"[{ascii_class}]")
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == ".":
+            char = "[^\\n\\r\\u0085\\u2028\\u2029]"
+        out.append(char)
+        i += 1
+    return regex.compile("".join(out))
+
+
+def _excerpt(value: str, limit: int = 80) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 def to_wire(value: Any) -> Any:

@@ -65,6 +65,7 @@ def create_parallel_data(ctx: LocalContext, params: dict[str, Any]) -> dict[str,
             if existing.get("_clientToken") == params.get("ClientToken"):
                 return {"Name": name, "Status": existing["Status"]}
             raise conflict(f"parallel data {name!r} already exists")
+        _check_one_import_at_a_time(ctx, name)
         stamp = now().timestamp()
         record = {
             "Name": name,
@@ -98,6 +99,7 @@ def update_parallel_data(ctx: LocalContext, params: dict[str, Any]) -> dict[str,
                 f"parallel data {name!r} is {record['Status']}: wait until it is ACTIVE",
                 409,
             )
+        _check_one_import_at_a_time(ctx, name)
         changes = {
             "LatestUpdateAttemptStatus": "UPDATING",
             "LatestUpdateAttemptAt": now().timestamp(),
@@ -108,6 +110,21 @@ def update_parallel_data(ctx: LocalContext, params: dict[str, Any]) -> dict[str,
         record = ctx.store.update(PARALLEL_DATA, name, **changes)
     ctx.spawn(lambda: run_import(ctx, name, update=True), f"amts-update-{name}")
     return _update_response(record)
+
+
+def _check_one_import_at_a_time(ctx: LocalContext, name: str) -> None:
+    """LimitExceededException while another resource is being imported, when that quota is on."""
+    if not ctx.quotas.one_parallel_data_import:
+        return
+    busy = [record["Name"] for record in ctx.store.all(PARALLEL_DATA)
+            if record["Name"] != name and (record["Status"] == "CREATING"
+                                           or record.get("LatestUpdateAttemptStatus") == "UPDATING")]
+    if busy:
+        raise ServiceError(
+            "LimitExceededException",
+            f"parallel data {busy[0]!r} is being imported: Amazon Translate runs one "
+            "CreateParallelData or UpdateParallelData at a time",
+        )
 
 
 def _update_response(record: dict[str, Any]) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Local S3: moto's server in a background thread on 127.0.0.1, optionally kept on disk.
 
+Only local programs reach it (http_guard.py): no web page, no moto management API.
+
 moto keeps its state in process-global backends, so the local S3 is reset when a server starts.
 With a `mirror_dir` (start_local_backend uses WORKDIR/local-s3) the server then restores the
 buckets and objects kept there and writes every acknowledged change back (s3_persistence.py), so
@@ -20,6 +22,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from amts.engine.local_service.http_guard import LocalOnlyMiddleware
 from amts.engine.local_service.s3_mirror import S3Mirror
 from amts.engine.local_service.s3_persistence import MirroringMiddleware, restore_from_mirror
 
@@ -38,7 +41,7 @@ class _QuietMotoRequestHandler(MotoRequestHandler):
 
 
 class LocalS3Server:
-    """moto's S3 (and the rest of moto) served on 127.0.0.1; `port=0` picks a free port.
+    """moto's S3 served on 127.0.0.1 to local programs only; `port=0` picks a free port.
 
     `mirror_dir`: keep buckets and objects there (restored on start, written through on every
     change); None keeps them in memory only.
@@ -73,7 +76,7 @@ class LocalS3Server:
             self.restored = restore_from_mirror(app, mirror)
             app = MirroringMiddleware(app, mirror)
         self._server = make_server(
-            self._host, self._port, app, threaded=True, request_handler=_QuietMotoRequestHandler
+            self._host, self._port, LocalOnlyMiddleware(app), threaded=True, request_handler=_QuietMotoRequestHandler
         )
         self._thread = threading.Thread(
             # A short poll interval keeps stop() quick (shutdown waits for one poll).

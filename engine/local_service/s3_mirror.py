@@ -23,6 +23,7 @@ from pathlib import Path
 from amts.engine.atomic import write_bytes_atomic, write_text_atomic
 from amts.engine.errors import AmtsError
 from amts.engine.safe_paths import relative_key_parts
+from amts.engine.write_targets import ensure_work_directory
 
 META_DIR = ".meta"
 # S3's own bucket rules: they also keep a bucket name a single, harmless path part.
@@ -49,8 +50,7 @@ class S3Mirror:
     """Reads and writes the mirror under `root`; callers serialise writes (one lock)."""
 
     def __init__(self, root: Path):
-        self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = ensure_work_directory(root, "local S3 folder")
 
     # --- names to paths -------------------------------------------------------------------
 

@@ -1,13 +1,15 @@
 """An Amazon-Translate-compatible endpoint on 127.0.0.1 (JSON 1.1, as botocore speaks it).
 
 Requests are checked against botocore's own model of the service; any SigV4 signature is
-accepted. State lives in WORKDIR/local-translate/ (see store.py), so a restarted endpoint knows
-its resources and jobs. GET /local-data/<kind>/<file> serves the stored data files that the
-service would hand out as presigned URLs.
+accepted, from local programs only (http_guard.py). State lives in WORKDIR/local-translate/
+(see store.py), so a restarted endpoint knows its resources and jobs. GET
+/local-data/<kind>/<file> serves the stored data files that the service would hand out as
+presigned URLs.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 import re
@@ -21,13 +23,17 @@ from typing import Any
 from amts.engine.local_service import jobs, resources
 from amts.engine.local_service.context import DATA_URL_PATH, LocalContext
 from amts.engine.local_service.faults import LocalFaults, Throttle
+from amts.engine.local_service.http_guard import refusal
+from amts.engine.local_service.languages import check_language_codes
 from amts.engine.local_service.protocol import (
     CONTENT_TYPE,
     ServiceError,
+    invalid_parameter,
     operation_for_target,
     parse_request,
     to_wire,
 )
+from amts.engine.local_service.quotas import LocalQuotas
 from amts.engine.local_service.store import StateStore
 
 MAX_TEXT_BYTES = 10_000
@@ -44,6 +50,9 @@ def translate_text(ctx: LocalContext, params: dict[str, Any]) -> dict[str, Any]:
         raise ServiceError(
             "TextSizeLimitExceededException", f"Text is longer than {MAX_TEXT_BYTES} bytes"
         )
+    if len(params.get("TerminologyNames", [])) > 1:
+        raise invalid_parameter("TranslateText takes at most one terminology")
+    check_language_codes(params["SourceLanguageCode"], [params["TargetLanguageCode"]])
     for name in params.get("TerminologyNames", []):
         resources.terminology(ctx, name)
     source = params["SourceLanguageCode"]
@@ -84,6 +93,8 @@ class _TranslateRequestHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if self._refused():
+            return
         try:
             payload = self.server.endpoint.handle(self.headers.get("X-Amz-Target"), body)
             self._send(200, json.dumps(payload).encode(), CONTENT_TYPE)
@@ -94,11 +105,24 @@ class _TranslateRequestHandler(BaseHTTPRequestHandler):
             self._send(500, error.body(), CONTENT_TYPE, error=error.code)
 
     def do_GET(self) -> None:
+        if self._refused():
+            return
         path = self.server.endpoint.data_file(self.path)
         if path is None:
             self._send(404, b"not found", "text/plain")
         else:
             self._send(200, path.read_bytes(), "application/octet-stream")
+
+    def _refused(self) -> bool:
+        """Answer 403 to a web page or a rebound host name (see http_guard.py)."""
+        reason = refusal(self.path.split("?", 1)[0], self.headers.get("Host"),
+                         self.headers.get("Origin"), self.server.server_address[1])
+        if reason is None:
+            return False
+        error = ServiceError("AccessDeniedException",
+                             f"the local Translate endpoint serves local programs only: {reason}", 403)
+        self._send(403, error.body(), CONTENT_TYPE, error=error.code)
+        return True
 
     def _send(self, status: int, body: bytes, content_type: str, error: str | None = None) -> None:
         self.send_response(status)
@@ -127,13 +151,16 @@ class LocalTranslateServer:
         port: int = 0,
         delay: float = 0.2,
         region: str = "us-east-1",
+        quotas: LocalQuotas | None = None,
     ):
         store = StateStore(Path(workdir) / "local-translate")
         self.context = LocalContext(
             store=store, s3_endpoint=s3_endpoint, faults=faults or LocalFaults(),
-            delay=delay, region=region,
+            delay=delay, quotas=quotas or LocalQuotas(), region=region,
         )
         self._throttle = Throttle(self.context.faults)
+        self._outcomes: collections.Counter[tuple[str, str]] = collections.Counter()
+        self._outcomes_lock = threading.Lock()
         self._port = port
         self._server: _TranslateHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -174,8 +201,32 @@ class LocalTranslateServer:
         self._server = self._thread = None
         self.context.store.close()
 
+    @property
+    def call_outcomes(self) -> dict[tuple[str, str], int]:
+        """How many calls of each operation ended how: (operation, "OK" or the error code)."""
+        with self._outcomes_lock:
+            return dict(self._outcomes)
+
     def handle(self, target: str | None, body: bytes) -> dict[str, Any]:
-        """One API call: operation, throttling fault, validation, then the operation."""
+        """One API call, counted in `call_outcomes`."""
+        name = (target or "").rpartition(".")[2]
+        try:
+            response = self._handle(target, body)
+        except ServiceError as exc:
+            self._count(name, exc.code)
+            raise
+        except Exception:
+            self._count(name, "InternalServerException")
+            raise
+        self._count(name, "OK")
+        return response
+
+    def _count(self, operation: str, outcome: str) -> None:
+        with self._outcomes_lock:
+            self._outcomes[operation, outcome] += 1
+
+    def _handle(self, target: str | None, body: bytes) -> dict[str, Any]:
+        """Operation, throttling fault, validation, then the operation."""
         operation = operation_for_target(target)
         if self._throttle.should_throttle(operation.name):
             raise ServiceError("TooManyRequestsException", "Rate exceeded (injected)", 429)
@@ -195,9 +246,10 @@ class LocalTranslateServer:
         kind, _, name = url_path[len(DATA_URL_PATH):].partition("/")
         if kind not in (resources.PARALLEL_DATA, resources.TERMINOLOGY) or not name:
             return None
-        if "/" in name or "\\" in name or name.startswith("."):
+        try:
+            path = self.context.store.data_path(kind, name)  # refuses anything but a file name
+        except ServiceError:
             return None
-        path = self.context.store.data_path(kind, name)
         return path if path.is_file() else None
 
     def _resume(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,10 @@ __all__ = [
     "read_parallel_data", "unguard", "utf8_len", "validate_for_amazon", "write_parallel_data",
 ]
 
+# What XML 1.0 cannot carry beyond the control characters: lone surrogates (no UTF-8 either) and
+# the noncharacters U+FFFE/U+FFFF. One in a seg makes the whole TMX malformed, so it goes.
+_XML_INVALID = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
 # Replaces a pair too long for Amazon by shorter aligned pairs (e.g. its sentences), or says None.
 Splitter = Callable[[AlignedPair], list[AlignedPair] | None]
 
@@ -66,6 +71,7 @@ class ExportReport:
     guarded_leading_chars: int = 0  # fields that started with + - = @ and got LEADING_GUARD
     joined_lines: int = 0  # multi-line segments flattened to one line
     replaced_tabs: int = 0  # TSV fields whose tabs became spaces
+    removed_invalid_chars: int = 0  # fields that lost control or XML-invalid characters (U+FFFE)
 
     @property
     def dropped(self) -> int:
@@ -91,6 +97,8 @@ class ExportReport:
             (self.guarded_leading_chars, "fields starting with + - = @ guarded with U+2060"),
             (self.joined_lines, "multi-line segments joined into one line"),
             (self.replaced_tabs, "TSV fields with tabs replaced by spaces"),
+            (self.removed_invalid_chars, "fields with control or XML-invalid characters "
+                                         "(such as U+FFFE) removed"),
         ]
         lines += [f"  {count} {what}" for count, what in reasons if count]
         return lines
@@ -156,6 +164,7 @@ def write_parallel_data(
         input_pairs=len(pairs), written=len(records), duplicates=len(admitted) - len(records),
         guarded_leading_chars=changes.count("guarded_leading_chars"),
         joined_lines=changes.count("joined_lines"), replaced_tabs=changes.count("replaced_tabs"),
+        removed_invalid_chars=changes.count("removed_invalid_chars"),
         **counts,
     )
 
@@ -163,9 +172,11 @@ def write_parallel_data(
 def _clean_field(text: str, fmt: str) -> tuple[str, list[str]]:
     """The field as Amazon's format needs it, and the names of the changes that took."""
     changes = []
-    text = CONTROL_CHARS.sub("", text)
-    flat = flatten_segment(text)
-    if flat != text:
+    valid = _XML_INVALID.sub("", CONTROL_CHARS.sub("", text))
+    if valid != text:
+        changes.append("removed_invalid_chars")
+    flat = flatten_segment(valid)
+    if flat != valid:
         changes.append("joined_lines")
     if fmt == "tsv" and "\t" in flat:
         changes.append("replaced_tabs")

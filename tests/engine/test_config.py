@@ -114,6 +114,13 @@ def test_unknown_table_is_an_error(tmp_path):
     ('[[pipelines]]\npair = "english"\n', "pipelines[0].pairs", None),
     ('[backend]\nbucket = "Not_A_Bucket"\n', "backend.bucket", 2),
     ('[backend]\ntranslate_endpoint_url = "localhost:9"\n', "backend.translate_endpoint_url", 2),
+    # nan passes every comparison: as a cost limit it would turn the guard off.
+    ('[limits]\nmax_cost_usd = nan\n', "limits.max_cost_usd", 2),
+    ('[backend]\npoll_seconds = nan\n', "backend.poll_seconds", 2),
+    ('[align]\nmin_confidence = nan\n', "align.min_confidence", 2),
+    ('[backend]\nmax_poll_seconds = inf\n', "backend.max_poll_seconds", 2),
+    ('[align]\njobs = 1.5\n', "align.jobs", 2),
+    ('\n\nworkdir = ""\n', "workdir", 3),
 ])
 def test_bad_values_name_the_key(tmp_path, text, key, line):
     err = error_of(tmp_path, text)
@@ -149,3 +156,35 @@ def test_demo_config_on_sample_data(sample_book, tmp_path):
         stem = article.removesuffix(".md")
         assert (config.book.path / f"{stem}_origin.md").is_file() or any(
             config.book.path.rglob(f"{Path(stem).name}_origin.md"))
+
+
+def test_a_config_that_is_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "amts.toml"
+    path.write_bytes(b'[book]\n# caf\xe9\npath = "x"\n')
+    with pytest.raises(AmtsError) as info:
+        load_config(path)
+    assert "UTF-8" in info.value.message and info.value.line == 2 and info.value.path == str(path)
+
+
+def test_a_held_out_article_that_matches_nothing_names_the_config_line(tmp_path):
+    from amts.engine.book import open_book
+    from amts.engine.experiment.pipeline import select_held_out
+
+    from conftest import write_book
+
+    book = write_book(tmp_path / "book")
+    path = write(tmp_path, '[book]\npath = "book"\n\n[evaluation]\narticles = ["no-such-article"]\n')
+    config = load_config(path)
+    with pytest.raises(AmtsError) as info:
+        select_held_out(open_book(book), config.evaluation.articles, config.source_file)
+    assert "no-such-article" in info.value.message and info.value.line == 5
+
+
+async def test_a_missing_book_folder_names_the_config_key_and_line(tmp_path):
+    from amts.engine.experiment.pipeline import run_experiment
+
+    path = write(tmp_path, '[evaluation]\narticles = ["a"]\n\n[book]\npath = "no-such-book"\n')
+    with pytest.raises(AmtsError) as info:
+        await run_experiment(load_config(path))
+    assert info.value.message.startswith("book.path: folder not found")
+    assert (info.value.path, info.value.line) == (str(path), 5)
