@@ -34,7 +34,8 @@ __all__ = ["CJK_SEGMENTED", "SUPPORTED_BY_PYSBD", "base_lang", "segmenter_for", 
 CJK_SEGMENTED = frozenset({"zh", "ja"})
 
 _CLOSERS = "\"'”’」』）》】)]"
-_CJK_BOUNDARY = re.compile(rf"[。？！?!．]+[{re.escape(_CLOSERS)}]*")
+# A d2l slide marker closing after the full stop (…预测。**]) belongs to the sentence it closes.
+_CJK_BOUNDARY = re.compile(rf"[。？！?!．]+[{re.escape(_CLOSERS)}]*(?:\*\*[\])])?")
 _JAPANESE_QUOTES = {"「": "」", "『": "』"}
 # Text with no sentence-final punctuation followed by a space cannot hold a boundary (fast path).
 _MAYBE_BOUNDARY = re.compile(r"[.?!…]\S*\s")
