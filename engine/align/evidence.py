@@ -34,7 +34,6 @@ CJK_LANGS = frozenset({"zh", "ja", "ko"})
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*(?![A-Za-z0-9_])")  # CJK may touch it
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'][A-Za-z0-9]+)*")
 _EMPHASIS = re.compile(r"(?<![*\w])\*{1,2}(?=[^\s*])[^*\n]+?\*{1,2}(?![*\w])")
-_SPACE = re.compile(r"\s+")
 _HAS_DIGIT = re.compile(r"\d")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 

@@ -80,11 +80,6 @@ class SentenceCosts:
         return bound + self._crossing(i, a, j, b) if a > 1 or b > 1 else bound
 
 
-def bead_cost(source: list[Unit], target: list[Unit], model: LengthModel) -> float:
-    """Cost of one bead without its shape prior (length mismatch + anchor disagreement)."""
-    return SentenceCosts(source, target, model).bead(0, len(source), 0, len(target))
-
-
 def align_sentences(source: list[Unit], target: list[Unit], model: LengthModel) -> list[SentenceBead]:
     """Align the sentences of one paragraph group; every sentence lands in exactly one bead."""
     costs = SentenceCosts(source, target, model)
