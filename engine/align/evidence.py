@@ -265,6 +265,7 @@ class BeadScorer:
         self.target_mass = [0.0, *accumulate(u.mass for u in target)]
         self.source_latin = [0, *accumulate(len(u.latin_words) for u in source)]
         self.target_latin = [0, *accumulate(len(u.latin_words) for u in target)]
+        self._spans: dict[tuple[bool, int, int], tuple[dict, tuple[str, ...], frozenset[str]]] = {}
 
     def lengths(self, i: int, a: int, j: int, b: int) -> tuple[int, int]:
         return self.source_length[i + a] - self.source_length[i], self.target_length[j + b] - self.target_length[j]
@@ -291,13 +292,13 @@ class BeadScorer:
         return source_mass + target_mass - 3 * lighter - LATIN_FOUND_WEIGHT * latin
 
     def anchor_cost(self, i: int, a: int, j: int, b: int) -> float:
-        """Same as `anchor_cost(source[i:i+a], target[j:j+b])`, without building lists when it can."""
+        """Same as `anchor_cost(source[i:i+a], target[j:j+b])`, from per-span caches."""
         source_mass = self.source_mass[i + a] - self.source_mass[i]
         target_mass = self.target_mass[j + b] - self.target_mass[j]
         cost = source_mass + target_mass
         if source_mass and target_mass:
-            source = self.source[i].anchors if a == 1 else _merged([u.anchors for u in self.source[i:i + a]])
-            target = self.target[j].anchors if b == 1 else _merged([u.anchors for u in self.target[j:j + b]])
+            source = self.source[i].anchors if a == 1 else self._span(self.source, i, a)[0]
+            target = self.target[j].anchors if b == 1 else self._span(self.target, j, b)[0]
             if len(source) > len(target):
                 source, target = target, source
             for key, count in source.items():
@@ -305,8 +306,27 @@ class BeadScorer:
                 if other:
                     cost -= 3 * ANCHOR_WEIGHT.get(key[0], DEFAULT_ANCHOR_WEIGHT) * (count if count < other else other)
         if self.source_latin[i + a] != self.source_latin[i] or self.target_latin[j + b] != self.target_latin[j]:
-            cost += _latin_cost(self.source[i:i + a], self.target[j:j + b])
+            _, source_words, source_vocabulary = self._span(self.source, i, a)
+            _, target_words, target_vocabulary = self._span(self.target, j, b)
+            words = source_words + target_words
+            vocabulary = (source_vocabulary | target_vocabulary if source_vocabulary and target_vocabulary
+                          else source_vocabulary or target_vocabulary)
+            if words and vocabulary:
+                found = sum(1 for w in words if _latin_found(w, vocabulary))
+                cost += LATIN_MISSING_WEIGHT * (len(words) - found) - LATIN_FOUND_WEIGHT * found
         return cost
+
+    def _span(self, units: Sequence[Unit], start: int, count: int) -> tuple[dict, tuple[str, ...], frozenset[str]]:
+        """Merged anchors, Latin words and vocabulary of units[start:start+count] (the DP asks for
+        the same span with many counterparts)."""
+        key = (units is self.source, start, count)
+        found = self._spans.get(key)
+        if found is None:
+            span = units[start:start + count]
+            found = (_merged([u.anchors for u in span]), tuple(w for u in span for w in u.latin_words),
+                     span[0].vocabulary if count == 1 else frozenset().union(*(u.vocabulary for u in span)))
+            self._spans[key] = found
+        return found
 
 
 _SQRT_HALF = math.sqrt(0.5)
