@@ -41,29 +41,31 @@ def ordered_matching(weights: Sequence[Sequence[float]]) -> list[tuple[int, int]
     return pairs
 
 
-#: Above this many cells a piece between anchors is matched inside a corridor around its diagonal.
+#: Above this many cells a piece between anchors is matched in lockstep instead of by a full search.
 FULL_MATCHING_CELLS = 250_000
-MATCHING_CORRIDOR = 50
+RESYNC_WINDOW = 40  # how far lockstep matching looks ahead for the next sure pair
 
 
 def anchored_matching(source_keys: Sequence[object], target_keys: Sequence[object],
-                      weight: Callable[[int, int], float]) -> list[tuple[int, int]]:
+                      weight: Callable[[int, int], float], sure: float) -> list[tuple[int, int]]:
     """`ordered_matching` in about linear time for long sequences that mostly correspond.
 
     Items whose key occurs exactly once on each side (a `:label:`, an unchanged code cell) are
     paired first, keeping the longest chain that preserves order (patience diff); the pieces
-    between those anchors are matched by `ordered_matching`, or inside a corridor around their
-    diagonal when a piece is too large for a full search. `weight(i, j)` as in `ordered_matching`.
+    between those anchors are matched by `ordered_matching`, or in lockstep (`lockstep_matching`)
+    when a piece is too large for a full search. `weight(i, j)` as in `ordered_matching`; a
+    weight of at least `sure` means "these two certainly correspond".
     """
     anchors = [(i, j) for i, j in _unique_pairs(source_keys, target_keys) if weight(i, j) > 0]
     pairs: list[tuple[int, int]] = []
     previous_i = previous_j = -1
     for i, j in _longest_chain(anchors) + [(len(source_keys), len(target_keys))]:
         rows, columns = range(previous_i + 1, i), range(previous_j + 1, j)
+        shifted = _shifted(weight, rows.start, columns.start)
         if len(rows) * len(columns) <= FULL_MATCHING_CELLS:
-            piece = ordered_matching([[weight(r, c) for c in columns] for r in rows])
+            piece = ordered_matching([[shifted(r, c) for c in range(len(columns))] for r in range(len(rows))])
         else:
-            piece = corridor_matching(len(rows), len(columns), _shifted(weight, rows.start, columns.start))
+            piece = lockstep_matching(len(rows), len(columns), shifted, sure)
         pairs.extend((rows[r], columns[c]) for r, c in piece)
         if i < len(source_keys):
             pairs.append((i, j))
@@ -107,38 +109,50 @@ def _longest_chain(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return chain[::-1]
 
 
-def corridor_matching(n: int, m: int, weight: Callable[[int, int], float],
-                      corridor: int = MATCHING_CORRIDOR) -> list[tuple[int, int]]:
-    """`ordered_matching` restricted to cells near the diagonal (time and memory linear in n + m).
+def lockstep_matching(n: int, m: int, weight: Callable[[int, int], float], sure: float,
+                      window: int = RESYNC_WINDOW) -> list[tuple[int, int]]:
+    """Walk both sequences together while items surely correspond; at a difference, find the
+    nearest place ahead where two sure pairs follow each other again and match the gap before it
+    fully. Linear in n + m for sequences that mostly correspond, whatever their drift.
 
-    A cell outside the corridor counts as no pairs at all, which only ever loses pairs, never
-    breaks the order.
+    The search looks `window` items ahead on each side, then twice as far, up to
+    `MAX_RESYNC_WINDOW`: beyond that nothing is paired any more (the rest does not correspond).
     """
-    if not n or not m:
-        return []
-    width = corridor + abs(n - m) // 8
-    score: list[dict[int, float]] = [dict.fromkeys(range(0, min(m, width) + 1), 0.0)]
-    for i in range(1, n + 1):
-        row: dict[int, float] = {}
-        previous_row = score[i - 1]
-        for j in range(max(0, (i - 1) * m // n - width), min(m, -(-(i + 1) * m // n) + width) + 1):
-            best = max(previous_row.get(j, 0.0), row.get(j - 1, 0.0))
-            if j:
-                w = weight(i - 1, j - 1)
-                if w > 0 and previous_row.get(j - 1, 0.0) + w > best:
-                    best = previous_row.get(j - 1, 0.0) + w
-            row[j] = best
-        score.append(row)
-    pairs = []
-    i, j = n, m
-    while i and j and score[i].get(j, 0.0) > 0:
-        here, w = score[i][j], weight(i - 1, j - 1)
-        if w > 0 and abs(here - (score[i - 1].get(j - 1, 0.0) + w)) < 1e-9:
-            pairs.append((i - 1, j - 1))
-            i, j = i - 1, j - 1
-        elif score[i].get(j - 1, -1.0) == here:
-            j -= 1
-        else:
-            i -= 1
-    pairs.reverse()
+    pairs: list[tuple[int, int]] = []
+    i = j = 0
+    while i < n and j < m:
+        if weight(i, j) >= sure:
+            pairs.append((i, j))
+            i, j = i + 1, j + 1
+            continue
+        resync, searched, reach = None, 0, window
+        while resync is None and searched < min(MAX_RESYNC_WINDOW, max(n - i, m - j)):
+            resync = _resync(i, j, n, m, weight, sure, searched, reach)
+            searched, reach = reach, reach * 2
+        if resync is None:
+            break
+        rows, columns = resync[0] - i, resync[1] - j
+        if rows * columns <= FULL_MATCHING_CELLS:
+            gap = ordered_matching([[weight(i + r, j + c) for c in range(columns)] for r in range(rows)])
+            pairs.extend((i + r, j + c) for r, c in gap)
+        i, j = resync
     return pairs
+
+
+MAX_RESYNC_WINDOW = 2_000
+
+
+def _resync(i: int, j: int, n: int, m: int, weight: Callable[[int, int], float], sure: float,
+            done: int, window: int) -> tuple[int, int] | None:
+    """The nearest (i', j') ahead, closest first, where a sure pair is followed by another, with
+    at most `window` items skipped on a side (pairs within `done` were searched already)."""
+    for distance in range(1, 2 * window + 1):
+        for di in range(max(0, distance - window), min(distance, window) + 1):
+            dj = distance - di
+            if di <= done and dj <= done:
+                continue
+            r, c = i + di, j + dj
+            if r < n and c < m and weight(r, c) >= sure and (
+                    r + 1 >= n or c + 1 >= m or weight(r + 1, c + 1) >= sure):
+                return r, c
+    return None

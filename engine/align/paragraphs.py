@@ -88,7 +88,7 @@ def _align_skeletons(source: list[tuple[int, Block]], target: list[tuple[int, Bl
     if n == m and all(_skeleton_score(a, b) >= 2.0 for (_, a), (_, b) in zip(source, target)):
         return list(zip(range(n), range(m)))  # the usual case: identical structure
     return anchored_matching([(a.kind, a.raw.strip()) for _, a in source], [(b.kind, b.raw.strip()) for _, b in target],
-                             lambda i, j: _skeleton_score(source[i][1], target[j][1]))
+                             lambda i, j: _skeleton_score(source[i][1], target[j][1]), sure=2.0)
 
 
 def align_structure(source: Document, target: Document) -> list[Region]:

@@ -1,5 +1,5 @@
-"""The bead DP and the skeleton matching: corridor and anchored versions agree with full searches,
-and store a number of cells that grows linearly with the input."""
+"""The bead DP and the skeleton matching: the corridor DP and the anchored matching agree with full
+searches, the DP stores a number of cells that grows linearly, lockstep matching follows drift."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import random
 import pytest
 
 from amts.engine.align.beads import align_beads, corridor_rows
-from amts.engine.align.matching import anchored_matching, corridor_matching, ordered_matching
+from amts.engine.align.matching import anchored_matching, lockstep_matching, ordered_matching
 from amts.engine.align.sentences import SENTENCE_SHAPES
 
 
@@ -69,7 +69,7 @@ def _total(pairs, weight):
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_anchored_and_corridor_matching_reach_the_full_matching_weight(seed):
+def test_anchored_matching_reaches_the_full_matching_weight(seed):
     rng = random.Random(seed)
     source = [rng.choice("abcdef") + str(rng.randint(0, 30)) for _ in range(rng.randint(0, 60))]
     target = [item for item in source if rng.random() > 0.15]
@@ -77,15 +77,27 @@ def test_anchored_and_corridor_matching_reach_the_full_matching_weight(seed):
         target.insert(rng.randint(0, len(target)), rng.choice("abcdef") + "x")
     weight = _weights(source, target)
     full = ordered_matching([[weight(i, j) for j in range(len(target))] for i in range(len(source))])
-    for pairs in (anchored_matching(source, target, weight), corridor_matching(len(source), len(target), weight)):
-        assert all(a[0] < b[0] and a[1] < b[1] for a, b in zip(pairs, pairs[1:]))
-        assert all(weight(i, j) > 0 for i, j in pairs)
-        assert _total(pairs, weight) == pytest.approx(_total(full, weight))
+    pairs = anchored_matching(source, target, weight, sure=2.0)
+    assert all(a[0] < b[0] and a[1] < b[1] for a, b in zip(pairs, pairs[1:]))
+    assert all(weight(i, j) > 0 for i, j in pairs)
+    assert _total(pairs, weight) == pytest.approx(_total(full, weight))
 
 
 def test_anchored_matching_of_long_sequences_pairs_what_corresponds():
     source = [f"block {k}" for k in range(20_000)]
     target = source[:5_000] + ["an added tab"] + source[5_000:12_000] + source[12_050:]
-    pairs = anchored_matching(source, target, _weights(source, target))
+    pairs = anchored_matching(source, target, _weights(source, target), sure=2.0)
     assert len(pairs) == 20_000 - 50
     assert all(source[i] == target[j] for i, j in pairs)
+
+
+def test_lockstep_matching_follows_any_drift_where_nothing_is_unique():
+    """A book repeated twice has no block that occurs once: lockstep still pairs every block
+    with its own counterpart, across 300 added blocks and 200 dropped ones."""
+    source = [f"block {k % 1000}" for k in range(20_000)]
+    kept = list(range(20_000))
+    del kept[15_000:15_200]
+    target_origin = kept[:5_000] + [None] * 300 + kept[5_000:]
+    target = [source[k] if k is not None else f"added {n}" for n, k in enumerate(target_origin)]
+    pairs = lockstep_matching(len(source), len(target), _weights(source, target), sure=2.0)
+    assert pairs == [(k, j) for j, k in enumerate(target_origin) if k is not None]
