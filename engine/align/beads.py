@@ -10,6 +10,8 @@ on real books and linear on huge inputs:
 * **Pruning by a lower bound**: a caller may pass `bound(i, a, j, b)`, a cheap lower bound of
   `cost` (from prefix sums); a shape whose bound cannot beat the cell's best so far is never costed
   exactly. Shapes are tried cheapest prior first, so the 1-1 bead usually sets that best.
+* **A beam** for long inputs: cells far costlier than their row's cheapest are dropped, so that
+  along a long document only the few cells near the path are extended.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ def corridor_rows(n: int, m: int, corridor: int | None) -> tuple[list[int], list
 
 
 def align_beads(n: int, m: int, shapes: dict[tuple[int, int], float], cost: CostFunction,
-                *, corridor: int | None = None, bound: CostFunction | None = None) -> list[Bead]:
+                *, corridor: int | None = None, bound: CostFunction | None = None,
+                beam: float | None = None) -> list[Bead]:
     """The cheapest bead sequence covering n source and m target units (shape prior + `cost`).
 
     `shapes` maps (a, b) to its prior (-log probability); it must hold (1, 0) and (0, 1) so that
-    every cell of a corridor is reachable.
+    every cell of a corridor is reachable. With a `beam`, a finished row keeps only the cells
+    within `beam` of its cheapest: the others are never extended (no bead is costed from them).
     """
     ordered = sorted(((a, b, prior) for (a, b), prior in shapes.items()), key=lambda shape: shape[2])
     inf = math.inf
@@ -77,9 +81,14 @@ def align_beads(n: int, m: int, shapes: dict[tuple[int, int], float], cost: Cost
                     best, best_step = total, index
             row[j - low] = best
             step_row[j - low] = best_step
+        if beam is not None and i < n:
+            limit = min(row) + beam
+            row = [value if value <= limit else inf for value in row]
         values.append(row)
         steps.append(step_row)
     if values[n][m - lows[n]] == inf:
+        if beam is not None:  # the beam cut every way to the end (a very lopsided corridor)
+            return align_beads(n, m, shapes, cost, corridor=corridor, bound=bound)
         return []  # unreachable: only when shapes lack (1, 0) or (0, 1)
     beads: list[Bead] = []
     i, j = n, m

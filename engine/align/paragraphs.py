@@ -33,6 +33,7 @@ SKIP_LENGTH_COST = 0.2  # per sqrt(character) of a paragraph left untranslated
 LIST_MERGE_COST = 3.0  # per extra list item in a group: translators keep list items apart
 PARAGRAPH_VARIANCE = 4.5
 FULL_SEARCH_CELLS = 2500  # above this many cells, search a corridor around the diagonal
+BEAM = 25.0  # long inputs: cells costlier than their row's cheapest by this much are not extended
 CORRIDOR = 15
 _SKELETON_KINDS = frozenset({
     BlockKind.HEADING, BlockKind.CODE, BlockKind.MATH, BlockKind.IMAGE, BlockKind.TABLE,
@@ -177,7 +178,7 @@ def align_region(source: list[Unit], target: list[Unit], model: LengthModel) -> 
             ParagraphBead((), (k,), 0.0) for k in range(len(target))]
     costs = RegionCosts(source, target, model)
     n, m = len(source), len(target)
-    corridor = None if n * m <= FULL_SEARCH_CELLS else CORRIDOR
-    beads = align_beads(n, m, PARAGRAPH_SHAPES, costs.cost, corridor=corridor, bound=costs.bound)
+    corridor, beam = (None, None) if n * m <= FULL_SEARCH_CELLS else (CORRIDOR, BEAM)
+    beads = align_beads(n, m, PARAGRAPH_SHAPES, costs.cost, corridor=corridor, bound=costs.bound, beam=beam)
     return [ParagraphBead(tuple(range(i, i + a)), tuple(range(j, j + b)), costs.cost(i, a, j, b))
             for i, a, j, b in beads]

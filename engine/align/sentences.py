@@ -32,6 +32,7 @@ SKIP_LENGTH_COST = 0.4  # per sqrt(character) of a sentence left untranslated
 BOTH_SIDES_CROSS_COST = 5.0  # a bead crossing a block boundary on both sides at once
 ONE_SIDE_CROSS_COST = 2.0  # paragraph splits and merges usually fall between sentences
 FULL_SEARCH_CELLS = 2500  # above this many cells, search a corridor around the diagonal
+BEAM = 25.0  # long inputs: cells costlier than their row's cheapest by this much are not extended
 CORRIDOR = 12
 
 
@@ -86,8 +87,8 @@ def align_sentences(source: list[Unit], target: list[Unit], model: LengthModel) 
     if len(source) == 1 and len(target) == 1:  # most paragraphs: nothing to decide
         return [SentenceBead((0,), (0,), confidence_of(costs.bead(0, 1, 0, 1)))]
     n, m = len(source), len(target)
-    corridor = None if n * m <= FULL_SEARCH_CELLS else CORRIDOR
-    beads = align_beads(n, m, SENTENCE_SHAPES, costs.cost, corridor=corridor, bound=costs.bound)
+    corridor, beam = (None, None) if n * m <= FULL_SEARCH_CELLS else (CORRIDOR, BEAM)
+    beads = align_beads(n, m, SENTENCE_SHAPES, costs.cost, corridor=corridor, bound=costs.bound, beam=beam)
     return [SentenceBead(tuple(range(i, i + a)), tuple(range(j, j + b)),
                          confidence_of(costs.cost(i, a, j, b)) if a and b else 0.0)
             for i, a, j, b in beads]

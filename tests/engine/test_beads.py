@@ -36,6 +36,7 @@ def test_corridor_search_finds_the_full_search_path(seed):
     full = align_beads(n, m, SENTENCE_SHAPES, cost)
     narrow = align_beads(n, m, SENTENCE_SHAPES, cost, corridor=12)
     assert narrow == full
+    assert align_beads(n, m, SENTENCE_SHAPES, cost, corridor=12, beam=25.0) == full
     covered_source = [k for i, a, _, _ in full for k in range(i, i + a)]
     covered_target = [k for _, _, j, b in full for k in range(j, j + b)]
     assert covered_source == list(range(n)) and covered_target == list(range(m))
