@@ -195,8 +195,8 @@ class AmtsService:
 
     # -- sync ----------------------------------------------------------------------------------
     def plan_sync(self, book: Book, upstream: Path) -> tuple[sync.SyncPlan, list[SyncRow], float]:
-        """`plan_sync` (CPU: run in a thread)."""
-        return plan_sync(book, upstream)
+        """`plan_sync` (CPU: run in a thread), its caches in this service's work directory."""
+        return plan_sync(book, upstream, self.work_dir)
 
     def apply_sync(self, plan: sync.SyncPlan) -> list[str]:
         """`apply_sync` through this service's backend, in its work directory (run in a thread)."""
@@ -305,9 +305,10 @@ class SyncRow:
     saved: float  # share of the section's units that need no human translation (0..1)
 
 
-def plan_sync(book: Book, upstream: Path) -> tuple[sync.SyncPlan, list[SyncRow], float]:
-    """The sync plan: (engine plan, one row per section, whole-book workload saved 0..1)."""
-    plan = sync.plan_sync(book, Path(upstream))
+def plan_sync(book: Book, upstream: Path, work_dir: Path | None = None) -> tuple[sync.SyncPlan, list[SyncRow], float]:
+    """The sync plan: (engine plan, one row per section, whole-book workload saved 0..1);
+    `work_dir` keeps the alignment and plan caches."""
+    plan = sync.plan_sync(book, Path(upstream), workdir=work_dir)
     rows = [SyncRow(s.name, s.unchanged, s.edited, s.new, s.deleted, s.workload_saved)
             for s in plan.sections]
     return plan, rows, plan.workload_saved

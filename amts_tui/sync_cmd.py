@@ -12,6 +12,7 @@ from pathlib import Path
 
 from amts.engine.atomic import write_text_atomic
 from amts.engine.errors import AmtsError
+from amts.engine.write_targets import check_output_file
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -24,11 +25,17 @@ def _parser() -> argparse.ArgumentParser:
                     "the rest and mark it for review.")
     p.add_argument("book", type=Path, help="a d2lbook translation repo (NAME_origin.md beside NAME.md)")
     p.add_argument("--upstream", type=Path, required=True, help="the new source book (NAME.md at the same paths)")
-    p.add_argument("--json", type=Path, metavar="FILE", help="also write the plan as JSON")
+    p.add_argument("--json", type=Path, metavar="FILE",
+                   help="also write the plan as JSON: per section its counts and every changed unit "
+                        "(old source, new source, old translation, action and why)")
+    p.add_argument("--diff", nargs="?", const="-", metavar="FILE",
+                   help="print (or write to FILE) the unified diff --write applies, file by file; machine "
+                        "translation shows as the source text it will replace (the plan table then goes "
+                        "to stderr when the diff goes to stdout)")
     p.add_argument("--write", action="store_true", help="apply: write NAME.md and NAME_origin.md")
     p.add_argument("--workdir", type=Path,
-                   help="work folder: the local backend's state, the alignment cache, the job's "
-                        "files (default: a temp folder)")
+                   help="work folder: the alignment and plan caches, the local backend's state, the "
+                        "job's files (default: caches in BOOK/.amts, the rest in a temp folder)")
     p.add_argument("--backend", choices=("local", "aws"), default="local",
                    help="machine translation for --write: one ACT batch job with the book's own "
                         "parallel data (default local: the book's memory stands in for ACT, units it "
@@ -62,7 +69,9 @@ def print_plan(plan, seconds: float, out=None) -> None:
     c = plan.counts
     print("-" * len(header), file=out)
     print(f"{len(plan.sections)} sections: {c.unchanged} unchanged, {c.edited} edited, {c.new} new, "
-          f"{c.deleted} deleted units ({c.awaiting_review} machine units awaiting review); "
+          f"{c.deleted} deleted units, {c.patched} patched without machine translation, {c.merged} code/math/"
+          f"path blocks merged, {c.conflicts} conflicts marked for review, {c.skipped} changes to text the "
+          f"translation never had ({c.awaiting_review} units already awaiting review); "
           f"workload saved {plan.workload_saved:.1%}; {plan.characters_to_translate} characters to machine-"
           f"translate, ${plan.cost.usd:.2f} at ${plan.cost.usd_per_million_chars:g}/M ({plan.cost.variant}); "
           f"planned in {seconds:.2f} s", file=out)
@@ -94,18 +103,33 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
     try:
-        from amts.engine.sync.plan import plan_sync
+        from amts.engine.sync.plan import DEFAULT_COST_VARIANT, plan_sync
         from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD
 
         threshold = DEFAULT_EDIT_THRESHOLD if args.threshold is None else args.threshold
         if not 0.0 <= threshold <= 100.0:
             raise AmtsError("--threshold must be between 0 and 100")
+        for output in (args.json, None if args.diff in (None, "-") else Path(args.diff)):
+            if output is not None:
+                check_output_file(output, input_trees=[args.book, args.upstream])
         started = time.perf_counter()
-        plan = plan_sync(args.book, args.upstream, edit_threshold=threshold, jobs=args.jobs)
-        print_plan(plan, time.perf_counter() - started)
+        plan = plan_sync(args.book, args.upstream, edit_threshold=threshold, jobs=args.jobs,
+                         cost_variant="standard" if args.realtime else DEFAULT_COST_VARIANT,
+                         workdir=args.workdir or args.book / ".amts")
+        table = sys.stderr if args.diff == "-" else sys.stdout
+        print_plan(plan, time.perf_counter() - started, table)
         if args.json is not None:
             write_text_atomic(args.json, json.dumps(plan.to_json(), ensure_ascii=False, indent=1) + "\n")
-            print(f"plan written to {args.json}")
+            print(f"plan written to {args.json}", file=table)
+        if args.diff is not None:
+            from amts.engine.sync.diff import sync_diff
+
+            patch = sync_diff(plan, **({"review_marker": args.review_marker} if args.review_marker else {}))
+            if args.diff == "-":
+                sys.stdout.write(patch)
+            else:
+                write_text_atomic(Path(args.diff), patch)
+                print(f"diff written to {args.diff}", file=table)
         if args.write:
             marker_kwargs = {"review_marker": args.review_marker} if args.review_marker else {}
             result = _apply(plan, args, marker_kwargs)

@@ -31,6 +31,12 @@ def d2l_en() -> Path:
 
 
 @pytest.fixture(scope="session")
+def sync_cases_dir() -> Path:
+    """Real syncs from the d2l-zh history (en_old, zh_old, en_new, zh_new per case)."""
+    return _need(SHARED / "sync-cases")
+
+
+@pytest.fixture(scope="session")
 def gold_dir() -> Path:
     return _need(SHARED / "gold")
 

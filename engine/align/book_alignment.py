@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amts.engine.align.cache import AlignmentCache, cache_key
-from amts.engine.align.pairs import AlignedPair
+from amts.engine.align.cache import ALIGNER_VERSION, AlignmentCache, cache_key
+from amts.engine.align.pairs import AlignedPair, SectionAlignmentResult
 from amts.engine.align.workers import run_in_workers
 from amts.engine.book import Book, Section, SkippedFile, read_markdown_file
 from amts.engine.errors import AmtsError
@@ -29,17 +29,10 @@ from amts.engine.markup.segment import segmenter_for
 MAX_SECTION_BYTES = 4_000_000
 _MIN_SECTIONS_FOR_WORKERS = 4  # below this, starting worker processes costs more than it saves
 
-
-@dataclass(frozen=True, slots=True)
-class SectionAlignmentResult:
-    name: str
-    paragraph_pairs: tuple[AlignedPair, ...]
-    sentence_pairs: tuple[AlignedPair, ...]
-    warnings: tuple[SkippedFile, ...] = ()
-    cached: bool = False
-
-    def pairs(self, granularity: str) -> tuple[AlignedPair, ...]:
-        return self.sentence_pairs if granularity == "sentence" else self.paragraph_pairs
+# What the sync planner (amts.engine.sync.prepare) shares with align: the same cache and keys.
+alignment_cache_key = cache_key
+__all__ = ["ALIGNER_VERSION", "MAX_SECTION_BYTES", "AlignmentCache", "BookAlignment", "SectionAlignmentResult",
+           "align_book", "align_texts", "alignment_cache_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +125,9 @@ def align_book(book: Book, *, workdir: Path | None = None, jobs: int | None = No
             continue
         order.append(section.name)
         key = cache_key(src, tgt, book.source_lang, book.target_lang)
-        hit = cache.get(key, section.name)
+        hit = cache.get(section.name, key)
         if hit is not None:
-            done[section.name] = SectionAlignmentResult(section.name, *hit, cached=True)
+            done[section.name] = hit
         else:
             args = (section.name, src, tgt, book.source_lang, book.target_lang,
                     _display(book, section.source_path), _display(book, section.target_path))
@@ -145,7 +138,7 @@ def align_book(book: Book, *, workdir: Path | None = None, jobs: int | None = No
     workers = min(jobs or os.cpu_count() or 1, len(todo))
 
     def finished(job: tuple[str, tuple], result: SectionAlignmentResult) -> None:
-        cache.put(job[0], result.paragraph_pairs, result.sentence_pairs, result.warnings)
+        cache.put(job[0], result)
         done[result.name] = result
         if on_progress:
             on_progress(len(done), total)

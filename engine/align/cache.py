@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pysbd
 
-from amts.engine.align.pairs import AlignedPair
+from amts.engine.align.pairs import AlignedPair, SectionAlignmentResult
 from amts.engine.atomic import write_text_atomic
 from amts.engine.book import SkippedFile
 from amts.engine.errors import AmtsError
 
 #: Bump when alignment output changes in a way the code fingerprint cannot see (e.g. data files).
-ALIGNER_VERSION = "3"
+ALIGNER_VERSION = "4"
 
 _ALIGN = Path(__file__).resolve().parent
 _MARKUP = _ALIGN.parent / "markup"
@@ -66,24 +66,23 @@ class AlignmentCache:
     def __init__(self, workdir: Path | None):
         self.root = Path(workdir) / "cache" / "align" if workdir else None
 
-    def get(self, key: str, path: str) -> tuple[tuple[AlignedPair, ...], tuple[AlignedPair, ...],
-                                               tuple[SkippedFile, ...]] | None:
-        """(paragraph pairs, sentence pairs, warnings) of a section whose pairs carry `path`."""
+    def get(self, name: str, key: str) -> SectionAlignmentResult | None:
+        """The cached alignment of section `name` (its pairs carry that name as their path)."""
         if self.root is None:
             return None
         try:
             data = json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
-            return (_pairs(data["paragraphs"], "paragraph", path), _pairs(data["sentences"], "sentence", path),
-                    tuple(SkippedFile(*warning) for warning in data["warnings"]))
+            return SectionAlignmentResult(
+                name, _pairs(data["paragraphs"], "paragraph", name), _pairs(data["sentences"], "sentence", name),
+                tuple(SkippedFile(*warning) for warning in data["warnings"]), cached=True)
         except (OSError, ValueError, TypeError, KeyError):
             return None  # a missing or damaged entry is just a miss
 
-    def put(self, key: str, paragraph_pairs: tuple[AlignedPair, ...], sentence_pairs: tuple[AlignedPair, ...],
-            warnings: tuple[SkippedFile, ...]) -> None:
+    def put(self, key: str, result: SectionAlignmentResult) -> None:
         if self.root is None:
             return
-        entry = {"paragraphs": _rows(paragraph_pairs), "sentences": _rows(sentence_pairs),
-                 "warnings": [[w.path, w.reason, w.line] for w in warnings]}
+        entry = {"paragraphs": _rows(result.paragraph_pairs), "sentences": _rows(result.sentence_pairs),
+                 "warnings": [[w.path, w.reason, w.line] for w in result.warnings]}
         try:
             write_text_atomic(self.root / f"{key}.json", json.dumps(entry, ensure_ascii=False), durable=False)
         except (OSError, AmtsError):

@@ -23,6 +23,7 @@ class BlockKind(StrEnum):
     DIRECTIVE = "directive"  # :label:`x`, :width:`400px`, :begin_tab:`pytorch`, :end_tab:, ...
     LINK = "link"  # a line that is only [text](url), e.g. [Discussions](https://...)
     HTML = "html"  # an HTML block (<!-- ... -->, <center>, ...)
+    FRONT_MATTER = "front_matter"  # `---` / `source: ...` / `commit: ...` / `---` at the top of a file
     BLANK = "blank"
 
 
@@ -81,7 +82,8 @@ class Document:
 
 
 _FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})(.*)$")
-_HEADING = re.compile(r"^(#{1,6}[ \t]+)\S")
+# Up to three spaces may come before a heading's `#` (CommonMark): translators write ` # 微分`.
+_HEADING = re.compile(r"^( {0,3}#{1,6}[ \t]+)\S")
 _LIST_MARKER = re.compile(r"^(\s*(?:[*+-]|\d{1,3}[.)])[ \t]+)\S")
 _DIRECTIVE = re.compile(r"^\s*:[A-Za-z_]+:(`[^`]*`)?\s*$")
 _IMAGE_LINE = re.compile(r"^\s*!\[.*\]\([^)]*\)(\{[^}]*\})?\s*$")
@@ -113,6 +115,10 @@ def parse_markdown(text: str) -> Document:
     def add(kind: BlockKind, start: int, end: int, prefix: str = "", fence: str = "") -> None:
         blocks.append(Block(kind, "".join(lines[start:end]), start + 1, end, prefix, fence))
 
+    front_matter_end = _front_matter_end(lines)
+    if front_matter_end is not None:
+        add(BlockKind.FRONT_MATTER, 0, front_matter_end + 1)
+        i = front_matter_end + 1
     while i < n:
         line = lines[i].rstrip("\r\n")
         stripped = line.strip()
@@ -198,6 +204,24 @@ def parse_markdown(text: str) -> Document:
             add(BlockKind.PARAGRAPH, i, j + 1)
         i = j + 1
     return Document(tuple(blocks), tuple(warnings))
+
+
+_FRONT_MATTER_FIELD = re.compile(r"^[A-Za-z_][\w-]*:")
+_FRONT_MATTER_MAX_LINES = 30
+
+
+def _front_matter_end(lines: list[str]) -> int | None:
+    """The closing `---` line of the metadata block d2lbook's translation repos put at the top of
+    `NAME_origin.md` (`source:` and `commit:` fields), if the file starts with one."""
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        return None
+    for j in range(1, min(len(lines), _FRONT_MATTER_MAX_LINES)):
+        line = lines[j].rstrip("\r\n")
+        if line == "---":
+            return j if j > 1 else None
+        if not _FRONT_MATTER_FIELD.match(line):
+            return None
+    return None
 
 
 def _multiline_image_end(lines: list[str], start: int) -> int | None:

@@ -60,6 +60,11 @@ class TranslationMemory:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def exact(self, text: str) -> TmMatch | None:
+        """The entry for `text` itself (whitespace-normalised), if there is one."""
+        entry = self._entries.get(normalize_whitespace(text))
+        return TmMatch(entry[0], entry[1], 100.0, True) if entry is not None else None
+
     def lookup(self, text: str, min_score: float | None = None) -> TmMatch | None:
         """The exact entry for `text` (whitespace-normalised), else the best fuzzy one above
         `min_score` (0–100, default the memory's threshold), else None."""

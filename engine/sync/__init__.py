@@ -1,21 +1,36 @@
-"""Sync (SPEC §1 step 4, §3): keep a translated book in step with its moving source.
+"""Sync (SPEC §1 step 4, §3; issue 11): keep a translated book in step with its moving source.
 
     plan = plan_sync(book_root, upstream_root)          # nothing written
+    print(sync_diff(plan))                               # the patch --write would apply
     result = await apply_sync(plan, translator)          # NAME.md + NAME_origin.md, atomically
 
-This package owns the planning and the writing of files; it never talks to a backend. The
-translator is injected: `amts.engine.act.sync_translation` provides one that runs the ACT
-batch-job workflow. Planning: `translation_map` (old source ↔ translation), `section` (one
-section's three-way merge), `plan` (the whole book); writing: `apply`.
+A sync is a patch of the translation: the old NAME.md is edited where upstream changed, never
+rebuilt. This package owns the planning and the writing of files; it never talks to a backend.
+The translator is injected: `amts.engine.act.sync_translation` provides one that runs the ACT
+batch-job workflow. Planning: `prepare` (cached maps and sentences), `translation_map` (old source
+↔ translation, down to characters on disk), `block_diff`, `section` with `prose_patch`,
+`line_merge` and `inline_edit` (one section's patch), `plan` (the whole book); writing: `apply`,
+`provenance`; reading: `diff`.
 """
 
 from amts.engine.sync.apply import DEFAULT_REVIEW_MARKER, ApplyResult, Translator, apply_sync, render_section
-from amts.engine.sync.plan import PROVENANCE_FILE, plan_sync
+from amts.engine.sync.diff import sync_diff
+from amts.engine.sync.plan import DEFAULT_COST_VARIANT, plan_sync
+from amts.engine.sync.provenance import PROVENANCE_FILE
 from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD
-from amts.engine.sync.units import BlockOutput, SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitCounts, UnitStatus
+from amts.engine.sync.units import (
+    SectionPlan,
+    SyncPlan,
+    SyncUnit,
+    TextEdit,
+    TextOrigin,
+    UnitAction,
+    UnitCounts,
+    UnitStatus,
+)
 
 __all__ = [
-    "DEFAULT_EDIT_THRESHOLD", "DEFAULT_REVIEW_MARKER", "PROVENANCE_FILE", "ApplyResult", "BlockOutput",
-    "SectionPlan", "SyncPlan", "SyncUnit", "TextOrigin", "Translator", "UnitCounts", "UnitStatus",
-    "apply_sync", "plan_sync", "render_section",
+    "DEFAULT_COST_VARIANT", "DEFAULT_EDIT_THRESHOLD", "DEFAULT_REVIEW_MARKER", "PROVENANCE_FILE", "ApplyResult",
+    "SectionPlan", "SyncPlan", "SyncUnit", "TextEdit", "TextOrigin", "Translator", "UnitAction", "UnitCounts",
+    "UnitStatus", "apply_sync", "plan_sync", "render_section", "sync_diff",
 ]

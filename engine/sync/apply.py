@@ -6,10 +6,9 @@ one unit as an HTML fragment in the shared contract of amts.engine.markup.protec
 the rest is escaped text. Spans come back from our own table, never from the translator's output,
 so they are byte-identical even when a translator mangles them; a span it drops is put back at the
 end of the unit. Every machine-translated unit ends with the review marker (an HTML comment), an
-edited one also with the old human translation as a suggestion comment; the units awaiting review
-are recorded in the book's `.amts/sync-provenance.json` so that the next sync knows them, with the
-hash of each section's NAME_origin.md and NAME.md as written (amts.engine.sync.plan: a section still
-as written is settled, not re-aligned).
+edited one also with the old human translation as a suggestion comment. Everything the sync
+marked for review is recorded in the book's `.amts/sync-provenance.json` (format:
+amts.engine.sync.provenance), with the hash of each section's NAME_origin.md and NAME.md as written.
 """
 
 from __future__ import annotations
@@ -24,9 +23,16 @@ from typing import Protocol
 
 from amts.engine.atomic import write_text_atomic
 from amts.engine.errors import AmtsError
-from amts.engine.markup.markdown import BlockKind, parse_markdown, protected_spans
-from amts.engine.sync.plan import PROVENANCE_FILE, read_provenance, text_digest
-from amts.engine.sync.units import SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitStatus
+from amts.engine.markup.markdown import protected_spans
+from amts.engine.sync.provenance import (
+    PROVENANCE_FILE,
+    PROVENANCE_VERSION,
+    read_provenance,
+    review_entries,
+    still_pending,
+    text_digest,
+)
+from amts.engine.sync.units import SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitAction, UnitStatus
 
 DEFAULT_REVIEW_MARKER = "<!-- amts: machine translation, review -->"
 SUGGESTION_COMMENT = "<!-- amts: previous translation: {text} -->"
@@ -106,7 +112,7 @@ def suggestion_comment(text: str) -> str:
 
 async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str = DEFAULT_REVIEW_MARKER,
                      ) -> ApplyResult:
-    """Translate the plan's edited and new units and write every section that changes."""
+    """Translate the plan's units that need it and write every section that changes."""
     if not (review_marker.startswith("<!--") and review_marker.endswith("-->") and "amts:" in review_marker):
         raise AmtsError("the review marker must be an HTML comment starting with '<!-- amts:'")
     todo = list(dict.fromkeys(u.source for s in plan.sections for u in s.units if u.needs_translation))
@@ -122,26 +128,25 @@ async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str 
     provenance = read_provenance(plan.book_root)
     sections = dict(provenance.get("sections", {}))
     for section in plan.sections:
-        text = render_section(section, machine, review_marker)
+        if not section.has_work:
+            continue
+        rendered = render_section_units(section, machine, review_marker)
+        text = rendered.text
         if text != section.target_text:
             write_text_atomic(plan.book_root / section.path, text)
             written.append(section.path)
         if section.upstream_text != section.origin_text:
             write_text_atomic(plan.book_root / section.origin_path, section.upstream_text)
             written.append(section.origin_path)
-        # The hashes of both files as written let the next plan trust this section's units
-        # instead of re-aligning it, for as long as neither file nor upstream changes.
-        record = {"machine": _provenance_entries(section, machine),
-                  "written": {"origin_sha256": text_digest(section.upstream_text),
-                              "target_sha256": text_digest(text)}}
-        if section.merged:
-            record["merged"] = list(section.merged)
-        sections[section.path] = record
+        kept = still_pending(review_entries(provenance, section.path), text)
+        sections[section.path] = {
+            "written": {"origin_sha256": text_digest(section.upstream_text), "target_sha256": text_digest(text)},
+            "review": kept + rendered.review}
     provenance_path = None
     if sections or provenance:
         provenance_path = plan.book_root / PROVENANCE_FILE
         write_text_atomic(provenance_path, json.dumps(
-            {"version": 1, "review_marker": review_marker, "sections": sections},
+            {"version": PROVENANCE_VERSION, "review_marker": review_marker, "sections": sections},
             ensure_ascii=False, indent=1) + "\n")
     return ApplyResult(tuple(written), len(todo), sum(len(t) for t in todo), provenance_path)
 
@@ -154,58 +159,72 @@ def machine_text(unit: SyncUnit, machine: dict[str, str]) -> str:
     return text
 
 
-def render_unit(unit: SyncUnit, machine: dict[str, str], review_marker: str,
-                suggested: set[str] | None = None) -> str:
-    """A unit's text in the new NAME.md; `suggested` holds suggestions already shown nearby."""
-    if unit.status == UnitStatus.UNCHANGED:
-        marker = review_marker if unit.origin == TextOrigin.MACHINE and unit.translation else ""
-        return unit.translation + marker
-    text = machine_text(unit, machine) + review_marker
-    if unit.status == UnitStatus.EDITED and unit.translation.strip():
-        if suggested is None or unit.translation not in suggested:
-            text += suggestion_comment(unit.translation)
-        if suggested is not None:
-            suggested.add(unit.translation)  # one human sentence that covered two new ones
-    return text
+@dataclass(frozen=True)
+class RenderedSection:
+    text: str  # the new NAME.md
+    review: list[dict]  # provenance entries of the units it marks for review
 
 
-def render_section(section: SectionPlan, machine: dict[str, str], review_marker: str = DEFAULT_REVIEW_MARKER) -> str:
-    """The new NAME.md of a planned section, given the machine translations of its units."""
+def render_section_units(section: SectionPlan, machine: dict[str, str] | None = None,
+                         review_marker: str = DEFAULT_REVIEW_MARKER) -> RenderedSection:
+    """The new NAME.md: the old one with the plan's edits applied, machine text rendered with its
+    review marker (and the previous translation of an edited unit attached once per edit).
+    Without `machine`, units needing translation show their source text (a preview)."""
+    machine = machine or {}
     out: list[str] = []
-    for block in section.blocks:
-        if not block.units and not block.composed:
-            out.append(block.head)
-            continue
+    review: list[dict] = []
+    offsets: list[int] = []  # where each review entry's text starts in the output
+    length = position = 0
+    for edit in sorted(section.edits, key=lambda e: (e.start, e.end > e.start)):
+        start = max(edit.start, position)  # never replace text twice
+        out.append(section.target_text[position:start])
+        length += start - position
         suggested: set[str] = set()
-        texts = [render_unit(section.units[k], machine, review_marker, suggested) for k in block.units]
-        texts = [t for t in texts if t]
-        if block.composed and not texts:
-            if out and not out[-1].strip():
-                out.pop()  # the paragraph is gone: so is the blank line before it
-            continue
-        text = block.head + block.separator.join(texts) + block.tail
-        if block.separator != block.joiner and not _one_block(text):
-            text = block.head + block.joiner.join(texts) + block.tail
-        out.append(text)
-    return "".join(out)
-
-
-def _one_block(text: str) -> bool:
-    """Whether composed prose still parses as one block (a line may look like a list marker)."""
-    blocks = [b for b in parse_markdown(text).blocks if b.kind != BlockKind.BLANK]
-    return len(blocks) == 1 and blocks[0].is_prose
-
-
-def _provenance_entries(section: SectionPlan, machine: dict[str, str]) -> list[dict]:
-    entries = []
+        for part in edit.parts:
+            if isinstance(part, str):
+                out.append(part)
+                length += len(part)
+                continue
+            unit = section.units[part]
+            if unit.action == UnitAction.REUSE:
+                out.append(unit.translation)
+                length += len(unit.translation)
+                continue
+            if not unit.needs_translation:
+                continue
+            text = machine_text(unit, machine)
+            marker = review_marker
+            previous = ""
+            if unit.status == UnitStatus.EDITED and unit.translation.strip() and unit.translation not in suggested:
+                marker += suggestion_comment(unit.translation)
+                previous = unit.translation
+                suggested.add(unit.translation)
+            review.append({"kind": unit.kind, "status": str(unit.status), "action": str(unit.action),
+                           "source": unit.source, "old_source": unit.old_source, "translation": text,
+                           "marker": marker, "previous": previous})
+            offsets.append(length)
+            out.append(text + marker)
+            length += len(text) + len(marker)
+        position = max(position, edit.end)
+    out.append(section.target_text[position:])
+    text = "".join(out)
+    line, counted = 1, 0
+    for entry, offset in zip(review, offsets):
+        line += text.count("\n", counted, offset)
+        counted = offset
+        entry["line"] = line
     for unit in section.units:
-        if unit.needs_translation:
-            entry = {"source": unit.source, "translation": machine_text(unit, machine),
-                     "status": str(unit.status), "origin": "machine"}
-            if unit.status == UnitStatus.EDITED and unit.translation:
-                entry["suggestion"] = unit.translation
-            entries.append(entry)
-        elif unit.status == UnitStatus.UNCHANGED and unit.origin == TextOrigin.MACHINE:
-            entries.append({"source": unit.source, "translation": unit.translation,
-                            "status": "awaiting-review", "origin": "machine"})
-    return entries
+        if unit.action == UnitAction.CONFLICT and unit.marker:
+            at = text.find(unit.marker)
+            review.append({"kind": unit.kind, "status": str(unit.status), "action": str(unit.action),
+                           "source": unit.source, "old_source": unit.old_source,
+                           "translation": unit.source if unit.origin == TextOrigin.MACHINE else unit.translation,
+                           "marker": unit.marker, "previous": unit.translation,
+                           "line": text.count("\n", 0, at) + 1 if at >= 0 else 0})
+    return RenderedSection(text, review)
+
+
+def render_section(section: SectionPlan, machine: dict[str, str] | None = None,
+                   review_marker: str = DEFAULT_REVIEW_MARKER) -> str:
+    """The new NAME.md of a planned section, given the machine translations of its units."""
+    return render_section_units(section, machine, review_marker).text

@@ -1,40 +1,36 @@
-"""Plan a whole-book sync: which sections changed upstream and what each unit of them needs.
+"""Plan a whole-book sync: which sections changed upstream and how each translation is patched.
 
 Sections are matched by path: `NAME.md` of the upstream book ↔ `NAME_origin.md` + `NAME.md` of
-the translation repo. A section new upstream becomes a new pair (every unit new); a section the
-upstream no longer has is reported, never deleted. The old source ↔ translation alignments run
-first (in worker processes: pysbd is CPU-bound), because their sentence pairs also form the
-book's memory, which finds the human translation of a sentence that moved to another paragraph.
-
-A section the last sync left settled (its `NAME_origin.md` and `NAME.md` still hash to what that
-apply wrote, and upstream has not moved since) is not planned from alignment at all: apply wrote
-`NAME.md` unit for unit from the new source, so every unit is known (human, or machine awaiting
-review as the sidecar records). Re-aligning it could pair a paragraph differently from the plan
-that wrote it (a 6-sentence source paragraph against its 4-line translation) and invent work.
+the translation repo. A section whose `NAME_origin.md` equals upstream is left exactly as it is
+(nothing aligned). A section new upstream becomes a new pair (every unit new); a section the
+upstream no longer has is reported, never deleted. The changed sections are aligned first (in
+worker processes, cached in the work directory when one is given), because their sentence pairs
+also form the book's memory, which finds the human translation of a sentence that moved.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 from amts.engine.book import ORIGIN_SUFFIX, Book, SkippedFile, open_book, read_markdown_file
 from amts.engine.cost import estimate_cost
 from amts.engine.errors import AmtsError
-from amts.engine.markup.markdown import BlockKind, parse_markdown
-from amts.engine.paralleldata.memory import TranslationMemory
-from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD, SectionPlanner, word_count
-from amts.engine.sync.translation_map import TranslationMap, block_sentences, caption_parts, map_translation, normalise
-from amts.engine.sync.units import BlockOutput, SectionPlan, SyncPlan, SyncUnit, TextOrigin, UnitCounts, UnitStatus
+from amts.engine.sync.book_memory import BookMemory
+from amts.engine.sync.plan_cache import book_digest, cached_plan, section_key, store_plan
+from amts.engine.sync.prepare import CacheMiss, Sentences, SyncCache, prepare_job, prepare_section
+from amts.engine.sync.provenance import PROVENANCE_FILE, pending_machine_text, read_provenance, text_digest
+from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD, SectionPlanner, untouched_section_plan
+from amts.engine.sync.translation_map import TranslationMap
+from amts.engine.sync.units import SectionPlan, SyncPlan
 
-#: Where apply records the machine units awaiting review and the hashes of the files it wrote.
-PROVENANCE_FILE = Path(".amts") / "sync-provenance.json"
-MEMORY_MIN_SCORE = 85.0  # a suggestion from elsewhere in the book must be close to be useful
-_PARALLEL_FROM = 8  # sections; below this a process pool costs more than it saves
+__all__ = ["DEFAULT_COST_VARIANT", "PROVENANCE_FILE", "plan_sync", "read_provenance", "text_digest"]
+
+#: `--write` runs one ACT batch job (with the book's parallel data): priced at the ACT rate.
+DEFAULT_COST_VARIANT = "act-sync"
+_PARALLEL_FROM = 8  # sections to prepare; below this a process pool costs more than it saves
 
 
 def _markdown_files(root: Path) -> dict[str, Path]:
@@ -47,92 +43,13 @@ def _markdown_files(root: Path) -> dict[str, Path]:
     return files
 
 
-def read_provenance(book_root: Path) -> dict:
-    """The sidecar of the last sync (empty when there is none or it cannot be read)."""
-    try:
-        data = json.loads((Path(book_root) / PROVENANCE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) and isinstance(data.get("sections"), dict) else {}
-
-
-def pending_machine_text(provenance: dict, path: str, target_text: str) -> dict[str, str]:
-    """Source → machine text of the units of a section still marked for review in NAME.md."""
-    marker = provenance.get("review_marker", "")
-    pending = {}
-    for entry in _section_record(provenance, path).get("machine", ()):
-        try:
-            source, translation = entry["source"], entry["translation"]
-        except (TypeError, KeyError):
-            continue
-        if marker and translation + marker in target_text:
-            pending[normalise(source)] = translation
-    return pending
-
-
-def _section_record(provenance: dict, path: str) -> dict:
-    record = provenance.get("sections", {}).get(path, {})
-    return record if isinstance(record, dict) else {}
-
-
-def merged_paragraphs(provenance: dict, path: str) -> tuple[str, ...]:
-    """Paragraphs of a section that the last sync found translated inside the one before."""
-    merged = _section_record(provenance, path).get("merged", ())
-    return tuple(m for m in merged if isinstance(m, str)) if isinstance(merged, list) else ()
-
-
-def text_digest(text: str) -> str:
-    """The hash apply records of a file it wrote (of the text exactly as written)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def written_by_last_sync(provenance: dict, path: str, origin_text: str, target_text: str) -> bool:
-    """Whether NAME_origin.md and NAME.md are both exactly what the last apply wrote."""
-    written = _section_record(provenance, path).get("written")
-    return (isinstance(written, dict) and written.get("origin_sha256") == text_digest(origin_text)
-            and written.get("target_sha256") == text_digest(target_text))
-
-
-def settled_section_plan(path: str, new_text: str, target_text: str, source_lang: str,
-                         pending: dict[str, str], merged: tuple[str, ...]) -> SectionPlan:
-    """The plan of a section the last sync wrote and nobody changed since: nothing to do.
-
-    Its units are the new source's sentences, headings and captions, all unchanged: machine
-    text awaiting review where the sidecar says so (with that text), the translators' otherwise
-    (their text is not cut per unit: nothing needs it, as `NAME.md` is kept byte for byte as one
-    verbatim block, so applying this plan writes nothing).
-    """
-    units: list[SyncUnit] = []
-    for block in parse_markdown(new_text).blocks:
-        if block.is_prose:
-            kind = "heading" if block.kind == BlockKind.HEADING else "sentence"
-            sources = block_sentences(block, source_lang)
-        elif block.kind in (BlockKind.IMAGE, BlockKind.LINK):
-            parts = caption_parts(block.raw)
-            kind, sources = "caption", (normalise(parts[1]),) if parts and normalise(parts[1]) else ()
-        else:
-            continue
-        for source in sources:
-            machine = pending.get(normalise(source))
-            units.append(SyncUnit(UnitStatus.UNCHANGED, source, machine or "",
-                                  TextOrigin.MACHINE if machine is not None else TextOrigin.HUMAN,
-                                  source, 100.0, block.start_line, word_count(source, source_lang), kind))
-    words = sum(u.words for u in units)
-    review = sum(1 for u in units if u.origin == TextOrigin.MACHINE)
-    return SectionPlan(
-        path, tuple(units), UnitCounts(unchanged=len(units), awaiting_review=review),
-        (BlockOutput(target_text),), new_text, target_text, new_text, words=words,
-        words_reused=sum(u.words for u in units if u.origin != TextOrigin.MACHINE),
-        merged=merged, settled=True)
-
-
-def _map_job(args: tuple) -> TranslationMap:
-    return map_translation(*args)
-
-
 def plan_sync(book: Book | Path, upstream: Path, *, edit_threshold: float = DEFAULT_EDIT_THRESHOLD,
-              cost_variant: str = "no-act", jobs: int | None = None) -> SyncPlan:
-    """Plan the sync of a translation repo with its upstream source book (no file is written)."""
+              cost_variant: str = DEFAULT_COST_VARIANT, jobs: int | None = None,
+              workdir: Path | None = None) -> SyncPlan:
+    """Plan the sync of a translation repo with its upstream source book (no file is written).
+
+    `workdir` holds the alignment and sentence caches (none without it); `cost_variant` prices
+    the characters to machine-translate (`act-*`: ACT batch rate, else standard)."""
     if not isinstance(book, Book):
         book = open_book(Path(book))
     if book.layout != "translation-repo":
@@ -168,39 +85,15 @@ def plan_sync(book: Book | Path, upstream: Path, *, edit_threshold: float = DEFA
     deleted = tuple(s.name for s in book.sections if s.name not in upstream_files)
 
     provenance = read_provenance(book.root)
-    settled = {name for name, old, target, new in shared
-               if old == new and written_by_last_sync(provenance, name, old, target)}
-    # Every aligned section feeds the book's memory, which only the sections planned from
-    # alignment consult: when every section is settled, nothing is aligned at all.
-    to_map = shared if fresh or len(settled) < len(shared) else []
-    maps = dict(zip((name for name, *_ in to_map),
-                    _map_all([(name, old, target) for name, old, target, _ in to_map],
-                             book.source_lang, book.target_lang, jobs)))
-    pending_by_section = {name: pending_machine_text(provenance, name, target)
-                          for name, old, target, new in shared}
-    # Machine text still awaiting review is not a human translation: it must never come back
-    # from the memory as if it were one.
-    machine_texts = {name: {normalise(t) for t in pending.values()}
-                     for name, pending in pending_by_section.items()}
-    memory = TranslationMemory(
-        ((m.sentences[bead.sentences[0][0]][bead.sentences[0][1]], bead.target)
-         for name, m in maps.items() for bead in m.beads
-         if len(bead.sentences) == 1 and bead.target.strip()
-         and not _contains_machine_text(normalise(bead.target), machine_texts.get(name, set()))),
-        min_score=MEMORY_MIN_SCORE)
-    sections: list[SectionPlan] = []
-    for name, old, target, new in shared:
-        pending = pending_by_section[name]
-        merged = merged_paragraphs(provenance, name)
-        if name in settled:
-            sections.append(settled_section_plan(name, new, target, book.source_lang, pending, merged))
-            continue
-        plan = SectionPlanner(name, maps[name], new, book.source_lang, book.target_lang, memory, pending,
-                              edit_threshold, merged).plan()
-        sections.append(replace(plan, target_text=target, origin_text=old))
-    for name, new in fresh:
-        sections.append(SectionPlanner(name, None, new, book.source_lang, book.target_lang, memory, {},
-                                       edit_threshold).plan())
+    cache = SyncCache(workdir)
+    digest = book_digest([*shared, *((name, "", "", new) for name, new in fresh),
+                          ("", "", json.dumps(provenance, sort_keys=True), "")],
+                         book.source_lang, book.target_lang, edit_threshold)
+    sections = _cached_plans(cache, digest, shared, fresh) if workdir is not None else None
+    if sections is None:
+        sections = _plan_sections(shared, fresh, book, provenance, edit_threshold, workdir, jobs)
+        for planned in sections:
+            store_plan(cache, section_key(digest, planned.path), planned)
     sections.sort(key=lambda s: s.path)
     words = sum(s.words for s in sections)
     characters = sum(s.characters for s in sections)
@@ -210,17 +103,78 @@ def plan_sync(book: Book | Path, upstream: Path, *, edit_threshold: float = DEFA
         characters, estimate_cost({cost_variant: characters})[0], deleted, tuple(skipped))
 
 
-def _map_all(items: list[tuple[str, str, str]], source_lang: str, target_lang: str,
-             jobs: int | None) -> list[TranslationMap]:
-    args = [(old, target, source_lang, target_lang, name) for name, old, target in items]
-    workers = min(jobs or os.cpu_count() or 1, len(args))
-    if workers > 1 and len(args) >= _PARALLEL_FROM:
-        order = sorted(range(len(args)), key=lambda k: -len(args[k][0]))  # biggest first
+def _cached_plans(cache: SyncCache, digest: str, shared: list, fresh: list) -> list[SectionPlan] | None:
+    """Every section's plan from the cache, or None when any is missing."""
+    out = []
+    for name, old, target, new in [*shared, *((name, "", "", new) for name, new in fresh)]:
+        plan = cached_plan(cache, section_key(digest, name), new, target, old)
+        if plan is None:
+            return None
+        out.append(plan)
+    return out
+
+
+def _plan_sections(shared: list, fresh: list, book: Book, provenance: dict, edit_threshold: float,
+                   workdir: Path | None, jobs: int | None) -> list[SectionPlan]:
+    # Sections whose source did not move are not aligned, unless a section new upstream may
+    # find its sentences translated there (the book's memory is made of aligned sections).
+    prepared = _prepare_all(
+        [(name, old, target, new, book.source_lang, book.target_lang, workdir, old != new or bool(fresh))
+         for name, old, target, new in shared]
+        + [(name, "", "", new, book.source_lang, book.target_lang, workdir, False) for name, new in fresh], jobs)
+    memory = _book_memory({name: m for name, (m, _) in prepared.items() if m is not None}, SyncCache(workdir))
+    sections: list[SectionPlan] = []
+    for name, old, target, new in shared:
+        mapping, sentences = prepared[name]
+        if mapping is None or old == new:
+            sections.append(untouched_section_plan(name, old, target, sentences, book.source_lang,
+                                                   pending_machine_text(provenance, name, target)))
+        else:
+            sections.append(SectionPlanner(name, mapping, new, book.source_lang, book.target_lang, memory,
+                                           sentences, old, edit_threshold).plan())
+    for name, new in fresh:
+        sections.append(SectionPlanner(name, None, new, book.source_lang, book.target_lang, memory,
+                                       prepared[name][1], "", edit_threshold).plan())
+    memory.save()
+    return sections
+
+
+def _prepare_all(items: list[tuple], jobs: int | None) -> dict[str, tuple[TranslationMap | None, Sentences]]:
+    """Maps and sentence splits of every section: from the cache, else in worker processes."""
+    done: dict[str, tuple[TranslationMap | None, Sentences]] = {}
+    todo = []
+    for args in items:
+        name, old, target, new, source_lang, target_lang, workdir, with_map = args
+        if workdir is None or len(items) < _PARALLEL_FROM:
+            todo.append(args)
+            continue
+        try:  # a warm cache answers in the parent: no pool to start
+            done[name] = prepare_section(name, old, target, new, source_lang, target_lang, workdir, with_map,
+                                         cached_only=True)
+        except CacheMiss:
+            todo.append(args)
+    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    if workers > 1 and len(todo) >= _PARALLEL_FROM:
+        todo.sort(key=lambda a: -len(a[1]) - len(a[3]))  # biggest first
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_map_job, [args[k] for k in order], chunksize=1))
-        by_index = dict(zip(order, results))
-        return [by_index[k] for k in range(len(args))]
-    return [_map_job(a) for a in args]
+            for args, result in zip(todo, pool.map(prepare_job, todo, chunksize=1)):
+                done[args[0]] = result
+    else:
+        for args in todo:
+            done[args[0]] = prepare_job(args)
+    return done
+
+
+def _book_memory(maps: dict[str, TranslationMap], cache: SyncCache) -> BookMemory:
+    """Human sentence translations of the aligned sections (machine text awaiting review is not
+    a human translation: it never comes back from the memory as if it were one)."""
+    pairs = []
+    for m in maps.values():
+        for bead in m.beads:
+            if len(bead.sentences) == 1 and bead.targets and bead.placed and not m.is_machine_text(bead):
+                i, k = bead.sentences[0]
+                pairs.append((m.sentences[i][k], m.bead_text(bead)))
+    return BookMemory(pairs, cache)
 
 
 def _rel(book: Book, path: Path) -> str:
@@ -228,7 +182,3 @@ def _rel(book: Book, path: Path) -> str:
         return path.relative_to(book.root).as_posix()
     except ValueError:
         return str(path)
-
-
-def _contains_machine_text(target: str, machine_texts: set[str]) -> bool:
-    return target in machine_texts or any(len(t) >= 8 and t in target for t in machine_texts)

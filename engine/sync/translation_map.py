@@ -1,27 +1,35 @@
-"""What the human translation says for each piece of the old source: the map a sync reuses from.
+"""What the human translation holds for each piece of the old source: the map a sync patches through.
 
-Built from `amts.engine.align.document.align_document` on the old source (`NAME_origin.md`) and its translation
-(`NAME.md`): every prose block of the old source → the target blocks of its paragraph group,
-every old sentence → the target text of its sentence bead, and every structural block that
-carries words (image, link line, table, HTML) → its counterpart in the translation, so that a
-figure keeps its translated caption. The review comments a previous sync left in the translation
-are blanked out first (line for line, so block lines stay valid) and never reach the aligner.
+Built from `amts.engine.align.document.align_document` on the old source (`NAME_origin.md`) and
+its translation (`NAME.md`):
+- every prose block of the old source → the target blocks of its paragraph group;
+- every old sentence → its sentence bead, and every bead → the exact character ranges of its
+  translation in `NAME.md` as on disk, so that a sync replaces one sentence and keeps every other
+  byte (line breaks, spacing, comments);
+- every structural block (code cell, math, directive, image, link, table, HTML, front matter) →
+  its counterpart in the translation (`amts.engine.sync.structure`).
+Comments a previous sync left (`<!-- amts: ... -->`) are hidden from the aligner but not from the
+offsets: every range points into the text on disk.
+
+The map is a pure function of the two texts and the languages: `to_json`/`from_json` let the plan
+keep it in a work directory's cache instead of aligning again.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
-from amts.engine.align.document import align_document
+from amts.engine.align.document import SectionAlignment, align_document
 from amts.engine.markup.markdown import Block, BlockKind, Document, parse_markdown
 from amts.engine.markup.segment import base_lang, split_sentences
+from amts.engine.sync.structure import structure_counterparts
 
-#: Every comment a sync writes starts with "amts:"; all of them are stripped before aligning.
+#: Every comment a sync writes starts with "amts:"; all of them are hidden from the aligner.
 REVIEW_COMMENT = re.compile(r"<!--\s*amts:.*?-->", re.DOTALL)
 _CAPTION = re.compile(r"^(\s*!?\[)(.*)(\]\([^)]*\)(?:\{[^}]*\})?\s*)$", re.DOTALL)
-_WORDY_STRUCTURE = frozenset({BlockKind.IMAGE, BlockKind.LINK, BlockKind.TABLE, BlockKind.HTML})
+#: Bump when the map's content changes, so that cached maps are not reused.
+MAP_VERSION = "2"
 
 
 def strip_review_comments(text: str) -> str:
@@ -52,15 +60,84 @@ def sentence_joiner(lang: str) -> str:
     return "" if base_lang(lang) in ("zh", "ja") else " "
 
 
+def block_offsets(blocks: tuple[Block, ...], text: str) -> tuple[int, ...]:
+    """Where each block starts in `text` (by its lines), and the text's length at the end."""
+    line_starts = [0]
+    for line in text.splitlines(keepends=True):
+        line_starts.append(line_starts[-1] + len(line))
+    return tuple(line_starts[min(b.start_line - 1, len(line_starts) - 1)] for b in blocks) + (len(text),)
+
+
+def _clean_with_index(text: str) -> tuple[str, list[int]]:
+    """The text without sync comments, and for each of its characters the offset in `text`."""
+    clean: list[str] = []
+    index: list[int] = []
+    position = 0
+    for match in REVIEW_COMMENT.finditer(text):
+        clean.append(text[position:match.start()])
+        index.extend(range(position, match.start()))
+        for k, ch in enumerate(match.group()):
+            if ch == "\n":
+                clean.append("\n")
+                index.append(match.start() + k)
+        position = match.end()
+    clean.append(text[position:])
+    index.extend(range(position, len(text)))
+    index.append(len(text))
+    return "".join(clean), index
+
+
+def prose_positions(raw: str, prefix: str, lang: str) -> tuple[str, list[int]]:
+    """A prose block's text as `Block.prose` makes it, and for each of its characters the offset
+    in `raw` (a joining space points at the line break it stands for)."""
+    cjk = base_lang(lang) in ("zh", "ja")
+    from amts.engine.markup.markdown import is_cjk_char  # the same test join_lines makes
+
+    out: list[str] = []
+    positions: list[int] = []
+    offset = 0
+    for number, line in enumerate(raw.splitlines(keepends=True)):
+        body = line.splitlines()[0] if line.splitlines() else ""
+        start = offset
+        if number == 0 and prefix:
+            body, start = body[len(prefix):], offset + len(prefix)
+        offset += len(line)
+        stripped = body.strip()
+        if not stripped:
+            continue
+        lead = start + len(body) - len(body.lstrip())
+        if out:
+            if not (cjk and (is_cjk_char(out[-1]) or is_cjk_char(stripped[:1]))):
+                out.append(" ")
+                positions.append(positions[-1] + 1)
+        out.extend(stripped)
+        positions.extend(range(lead, lead + len(stripped)))
+    return "".join(out), positions
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSentence:
+    """One sentence of the translation: its target block and its range in NAME.md as on disk."""
+
+    block: int
+    start: int
+    end: int
+
+
 @dataclass(frozen=True, slots=True)
 class Bead:
-    """Old-source sentences, as (block index, sentence index), and their human translation.
-
-    `target` is "" when the translator left the sentences out (or merged them elsewhere).
-    """
+    """Old-source sentences, as (block index, sentence index), and the target sentences that
+    translate them (indices into `TranslationMap.target_sentences`; none when the translator
+    left them out). `target` is the translation as the aligner saw it."""
 
     sentences: tuple[tuple[int, int], ...]
+    targets: tuple[int, ...]
     target: str
+
+    @property
+    def placed(self) -> bool:
+        """Whether every target sentence of the bead was found on disk (-1 marks one that was not)."""
+        return -1 not in self.targets
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,42 +153,127 @@ class TranslationMap:
     """The old source, its translation, and what translates what."""
 
     old: Document
-    target: Document
-    target_lines: tuple[str, ...]  # the translation's lines as on disk (review comments kept)
+    target: Document  # parsed without sync comments: same lines as on disk
+    target_text: str  # NAME.md as on disk: every offset points here
+    target_starts: tuple[int, ...]  # offset of each target block, and len(target_text)
     groups: tuple[ProseGroup, ...] = ()
-    group_of: dict[int, int] = field(default_factory=dict)  # old block → group
-    sentences: dict[int, tuple[str, ...]] = field(default_factory=dict)  # old block → sentences
+    sentences: dict[int, tuple[str, ...]] = field(default_factory=dict)  # old prose block → sentences
+    target_sentences: tuple[TargetSentence, ...] = ()
     beads: tuple[Bead, ...] = ()
-    bead_of: dict[tuple[int, int], int] = field(default_factory=dict)  # (old block, sentence) → bead
     counterpart: dict[int, int] = field(default_factory=dict)  # old structural block → target block
     warnings: tuple[str, ...] = ()
+    group_of: dict[int, int] = field(default_factory=dict)  # old prose block → group
+    bead_of: dict[tuple[int, int], int] = field(default_factory=dict)  # (old block, sentence) → bead
 
-    def group_text(self, group: ProseGroup) -> str:
-        """The translation of a group as written, from its first target line to its last."""
-        first = self.target.blocks[group.target_blocks[0]]
-        last = self.target.blocks[group.target_blocks[-1]]
-        return "".join(self.target_lines[first.start_line - 1:last.end_line])
+    def __post_init__(self) -> None:
+        self.group_of.update({i: g for g, group in enumerate(self.groups) for i in group.source_blocks})
+        self.bead_of.update({s: b for b, bead in enumerate(self.beads) for s in bead.sentences})
+
+    def block_range(self, index: int) -> tuple[int, int]:
+        """Where target block `index` is in NAME.md."""
+        return self.target_starts[index], self.target_starts[index + 1]
 
     def target_raw(self, index: int) -> str:
-        block = self.target.blocks[index]
-        return "".join(self.target_lines[block.start_line - 1:block.end_line])
+        start, end = self.block_range(index)
+        return self.target_text[start:end]
+
+    def bead_ranges(self, bead: Bead) -> list[tuple[int, int, int]]:
+        """The bead's translation as (target block, start, end), one range per target block."""
+        ranges: list[tuple[int, int, int]] = []
+        if not bead.placed:
+            return ranges
+        for k in bead.targets:
+            s = self.target_sentences[k]
+            if ranges and ranges[-1][0] == s.block:
+                ranges[-1] = (s.block, ranges[-1][1], s.end)
+            else:
+                ranges.append((s.block, s.start, s.end))
+        return ranges
+
+    def bead_text(self, bead: Bead) -> str:
+        """The bead's translation as written (what a suggestion shows)."""
+        return "\n".join(self.target_text[a:b] for _, a, b in self.bead_ranges(bead)) or bead.target
+
+    def is_machine_text(self, bead: Bead) -> bool:
+        """Whether the bead's translation is marked as machine output awaiting review."""
+        if not bead.targets or not bead.placed:
+            return False
+        end = self.target_sentences[bead.targets[-1]].end
+        return self.target_text.startswith("<!-- amts:", end)
+
+    def to_json(self) -> dict:
+        return {
+            "version": MAP_VERSION,
+            "groups": [[list(g.source_blocks), list(g.target_blocks)] for g in self.groups],
+            "sentences": [[i, list(s)] for i, s in self.sentences.items()],
+            "target_sentences": [[s.block, s.start, s.end] for s in self.target_sentences],
+            "beads": [[[list(s) for s in b.sentences], list(b.targets), b.target] for b in self.beads],
+            "counterpart": [[i, j] for i, j in self.counterpart.items()],
+            "warnings": list(self.warnings),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, old_text: str, target_text: str) -> TranslationMap:
+        """A cached map back (the texts it was built from are given again)."""
+        if data.get("version") != MAP_VERSION:
+            raise ValueError("another map version")
+        old, target = parse_markdown(old_text), parse_markdown(strip_review_comments(target_text))
+        return cls(
+            old, target, target_text, block_offsets(target.blocks, target_text),
+            tuple(ProseGroup(tuple(a), tuple(b)) for a, b in data["groups"]),
+            {int(i): tuple(s) for i, s in data["sentences"]},
+            tuple(TargetSentence(*s) for s in data["target_sentences"]),
+            tuple(Bead(tuple((int(a), int(b)) for a, b in s), tuple(t), text) for s, t, text in data["beads"]),
+            {int(i): int(j) for i, j in data["counterpart"]},
+            tuple(data["warnings"]))
 
 
 def map_translation(old_text: str, target_text: str, source_lang: str, target_lang: str,
-                    path: str = "") -> TranslationMap:
-    """Align the old source with its human translation and index the result for reuse."""
-    clean_target = strip_review_comments(target_text)
-    old, target = parse_markdown(old_text), parse_markdown(clean_target)
-    lines = tuple(target_text.splitlines(keepends=True))
-    alignment = align_document(old_text, clean_target, source_lang, target_lang, path)
+                    path: str = "", alignment: SectionAlignment | None = None) -> TranslationMap:
+    """Align the old source with its human translation (unless `alignment` is given) and index
+    the result for patching."""
+    clean, index = _clean_with_index(target_text)
+    old, target = parse_markdown(old_text), parse_markdown(clean)
+    if alignment is None:
+        alignment = align_document(old_text, clean, source_lang, target_lang, path)
     warnings: list[str] = []
     groups = _groups(alignment.paragraph_pairs, old, target, warnings)
     sentences = {i: block_sentences(b, source_lang) for i, b in enumerate(old.blocks) if b.is_prose}
-    beads, bead_of = _beads(alignment.sentence_pairs, groups, old, target, sentences,
-                            source_lang, target_lang, warnings)
-    group_of = {i: g for g, group in enumerate(groups) for i in group.source_blocks}
-    return TranslationMap(old, target, lines, tuple(groups), group_of, sentences, tuple(beads), bead_of,
-                          _structure_counterparts(old, target), tuple(warnings))
+    clean_starts = block_offsets(target.blocks, clean)
+    target_sentences, sentences_of = _target_sentences(target, clean, clean_starts, index, target_lang)
+    beads = _beads(alignment.sentence_pairs, groups, sentences, sentences_of, source_lang, target_lang, warnings)
+    return TranslationMap(old, target, target_text, block_offsets(target.blocks, target_text), tuple(groups),
+                          sentences, target_sentences, tuple(beads), structure_counterparts(old, target),
+                          tuple(warnings))
+
+
+def _target_sentences(target: Document, clean: str, clean_starts: tuple[int, ...], index: list[int],
+                      lang: str) -> tuple[tuple[TargetSentence, ...], dict[int, list[int]]]:
+    """Every sentence of the translation's prose blocks with its range on disk; per block, the
+    sentence ids in order (-1 for one that cannot be placed, which never happens with the
+    segmenter's verbatim slices, but a block that did would be left alone, not guessed at)."""
+    found: list[TargetSentence] = []
+    sentences_of: dict[int, list[int]] = {}
+    for t, block in enumerate(target.blocks):
+        if not block.is_prose:
+            continue
+        start = clean_starts[t]
+        texts = block_sentences(block, lang)
+        prose, positions = prose_positions(clean[start:clean_starts[t + 1]], block.prefix, lang)
+        ids: list[int] = []
+        cursor = 0
+        placeable = prose == strip_review_comments(block.prose(lang))
+        for sentence in texts:
+            at = prose.find(sentence, cursor) if placeable and sentence else -1
+            if at < 0:
+                placeable = False
+                ids.append(-1)
+                continue
+            cursor = at + len(sentence)
+            ids.append(len(found))
+            found.append(TargetSentence(t, index[start + positions[at]], index[start + positions[cursor - 1]] + 1))
+        sentences_of[t] = ids
+    return tuple(found), sentences_of
 
 
 def _bead_shape(bead: str) -> tuple[int, int]:
@@ -147,64 +309,40 @@ def _groups(paragraph_pairs, old: Document, target: Document, warnings: list[str
     return groups
 
 
-def _beads(sentence_pairs, groups: list[ProseGroup], old: Document, target: Document,
-           sentences: dict[int, tuple[str, ...]], source_lang: str, target_lang: str,
-           warnings: list[str]) -> tuple[list[Bead], dict[tuple[int, int], int]]:
-    """Give each sentence pair back its sentence indices (pairs come group by group, in order)."""
+def _beads(sentence_pairs, groups: list[ProseGroup], sentences: dict[int, tuple[str, ...]],
+           sentences_of: dict[int, list[int]], source_lang: str, target_lang: str,
+           warnings: list[str]) -> list[Bead]:
+    """Give each sentence pair back its sentence indices (pairs come group by group, in order).
+
+    A sentence the translator added (a 0-1 pair) goes with the sentence before it in its group:
+    kept with it, or shown for review with it when upstream edits that sentence.
+    """
     beads: list[Bead] = []
-    bead_of: dict[tuple[int, int], int] = {}
-    source_join = sentence_joiner(source_lang)
+    source_join, target_join = sentence_joiner(source_lang), sentence_joiner(target_lang)
     position = 0
     for group in groups:
+        group_start = len(beads)
         ids = [(i, k) for i in group.source_blocks for k in range(len(sentences[i]))]
         texts = [sentences[i][k] for i, k in ids]
-        target_left = sum(len(block_sentences(target.blocks[t], target_lang)) for t in group.target_blocks)
-        taken = 0
-        while taken < len(ids) or target_left > 0:
+        targets = [s for t in group.target_blocks for s in sentences_of.get(t, [])]
+        taken = target_taken = 0
+        while taken < len(ids) or target_taken < len(targets):
             if position >= len(sentence_pairs):
                 warnings.append("sentence alignment ended early: later sentences are not reused")
-                return beads, bead_of
+                return beads
             pair = sentence_pairs[position]
             position += 1
             a, b = _bead_shape(pair.bead)
             if source_join.join(texts[taken:taken + a]) != pair.source:
                 warnings.append(f"sentence alignment disagrees at line {pair.source_line}: "
                                 "later sentences are not reused")
-                return beads, bead_of
-            bead = Bead(tuple(ids[taken:taken + a]), pair.target)
-            for sentence_id in bead.sentences:
-                bead_of[sentence_id] = len(beads)
-            beads.append(bead)
+                return beads
+            mine = tuple(targets[target_taken:target_taken + b])
+            if a == 0 and mine and len(beads) > group_start and beads[-1].sentences and beads[-1].targets:
+                last = beads[-1]
+                beads[-1] = Bead(last.sentences, last.targets + mine, last.target + target_join + pair.target)
+            else:
+                beads.append(Bead(tuple(ids[taken:taken + a]), mine, pair.target))
             taken += a
-            target_left -= b
-    return beads, bead_of
-
-
-def _structure_key(block: Block) -> tuple[str, str]:
-    if block.kind in (BlockKind.IMAGE, BlockKind.LINK):
-        parts = caption_parts(block.raw)
-        return str(block.kind), parts[2].strip() if parts and block.kind == BlockKind.IMAGE else ""
-    if block.kind == BlockKind.TABLE:
-        return str(block.kind), ""
-    return str(block.kind), normalise(block.raw)
-
-
-def _structure_counterparts(old: Document, target: Document) -> dict[int, int]:
-    """Old image/link/table/HTML blocks → the translation's, by order, kind and image path."""
-    old_items = [i for i, b in enumerate(old.blocks) if b.kind in _WORDY_STRUCTURE]
-    target_items = [i for i, b in enumerate(target.blocks) if b.kind in _WORDY_STRUCTURE]
-    old_keys = [_structure_key(old.blocks[i]) for i in old_items]
-    target_keys = [_structure_key(target.blocks[i]) for i in target_items]
-    matches: dict[int, int] = {}
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_keys, target_keys, autojunk=False).get_opcodes():
-        if tag == "equal":
-            matches.update(zip(old_items[i1:i2], target_items[j1:j2]))
-        elif tag == "replace":
-            # Same kind, in order: a figure whose path differs between the two files.
-            left = list(range(j1, j2))
-            for i in range(i1, i2):
-                hit = next((j for j in left if target_keys[j][0] == old_keys[i][0]), None)
-                if hit is not None:
-                    matches[old_items[i]] = target_items[hit]
-                    left = [j for j in left if j > hit]
-    return matches
+            target_taken += b
+    return beads

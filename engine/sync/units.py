@@ -1,6 +1,9 @@
-"""The results of sync planning: units of the new source, how each block is written, counts.
+"""The results of sync planning: the units of the new source, the edits to the translation, counts.
 
-Frozen dataclasses only, so that a plan can be shown, saved as JSON, and applied later.
+A sync is a patch of `NAME.md`: `SectionPlan.edits` are character ranges of the translation as it
+is on disk and what replaces each. Text that only machine translation can supply is a unit index
+in an edit's parts, rendered at apply time. Frozen dataclasses only, so that a plan can be shown,
+diffed, saved as JSON and applied later.
 """
 
 from __future__ import annotations
@@ -14,60 +17,86 @@ from amts.engine.cost import CostEstimate
 
 
 class UnitStatus(StrEnum):
-    UNCHANGED = "unchanged"  # reuse the existing translation verbatim
-    EDITED = "edited"  # machine-translate; the old human translation is a suggestion; review
-    NEW = "new"  # machine-translate; review
+    UNCHANGED = "unchanged"  # its source did not change: the translation's bytes stay
+    EDITED = "edited"  # its source changed
+    NEW = "new"  # new upstream
     DELETED = "deleted"  # in the old source only: its translation is dropped
 
 
 class TextOrigin(StrEnum):
-    HUMAN = "human"  # the translator's text, reused in place
+    HUMAN = "human"  # the translator's text, kept in place
     MEMORY = "memory"  # a human translation of the same sentence found elsewhere in the book
     MACHINE = "machine"  # machine translation (new now, or from an earlier sync, not yet reviewed)
 
 
+class UnitAction(StrEnum):
+    """What the sync does to a unit's text in NAME.md."""
+
+    KEEP = "keep"  # nothing: the translation stays as it is
+    PATCH = "patch"  # the change is applied to the translation itself, no machine translation
+    TRANSLATE = "translate"  # machine-translated and marked for review (edited: previous text attached)
+    REUSE = "reuse"  # a human translation of the same sentence elsewhere in the book is copied
+    MERGE = "merge"  # a code cell, math, table, directive or path: upstream's change merged in
+    INSERT = "insert"  # a block new upstream with nothing to translate: copied as it is
+    CONFLICT = "conflict"  # upstream and the translator changed the same lines: marked for review
+    DROP = "drop"  # deleted upstream: removed from the translation
+    SKIP = "skip"  # changed upstream, but the translation never had it: left alone
+
+
 @dataclass(frozen=True, slots=True)
 class SyncUnit:
-    """One sentence, heading or caption of the new source (of the old source when deleted)."""
+    """One sentence, heading, caption or block of the new source (of the old source when deleted)."""
 
     status: UnitStatus
-    source: str  # the source text this unit translates
-    translation: str = ""  # unchanged: the reused text; edited: the old translation (a suggestion)
+    source: str  # the new source text this unit translates
+    translation: str = ""  # unchanged: the text kept; edited: the previous translation (a suggestion)
     origin: TextOrigin = TextOrigin.MACHINE
     old_source: str = ""  # the old source text it replaces or repeats ("" for new)
     score: float = 0.0  # rapidfuzz similarity to old_source, 0..100
     line: int = 0  # line in the new source (in the old source for deleted units)
-    words: int = 0
-    kind: str = "sentence"  # sentence | heading | caption
+    words: int = 0  # words a translator would write for it (prose, captions, translated comments)
+    kind: str = "sentence"  # sentence | heading | caption | code | math | directive | image | ...
+    action: UnitAction = UnitAction.KEEP
+    why: str = ""  # one line for the plan: why this action
+    marker: str = ""  # a conflict's review comment, as written after its block
 
     @property
     def needs_translation(self) -> bool:
-        return self.status in (UnitStatus.EDITED, UnitStatus.NEW)
+        return self.action == UnitAction.TRANSLATE
+
+    @property
+    def changed(self) -> bool:
+        """Whether the plan lists it: its source changed, or the sync does something to it."""
+        return self.status != UnitStatus.UNCHANGED or self.action != UnitAction.KEEP
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "status": str(self.status), "action": str(self.action), "why": self.why,
+                "line": self.line, "old_source": self.old_source, "source": self.source,
+                "old_translation": self.translation, "origin": str(self.origin), "words": self.words,
+                **({"score": round(self.score, 1)} if self.score else {})}
 
 
 @dataclass(frozen=True, slots=True)
-class BlockOutput:
-    """How one block of the new source is written: `head` + the units' texts joined + `tail`.
+class TextEdit:
+    """Replace `target_text[start:end]` with `parts`: strings as they are, an int is the rendered
+    text of that unit (machine translation plus review marker). Insertions have start == end."""
 
-    A block copied verbatim (code, or a paragraph whose translation is reused whole) has the
-    whole text in `head` and no units.
-    """
-
-    head: str
-    units: tuple[int, ...] = ()  # indices into SectionPlan.units
-    tail: str = ""
-    separator: str = ""  # between units: a line break (semantic lines) or the language's joiner
-    joiner: str = ""  # the language's joiner, used when a line break would start another block
-    composed: bool = False  # prose written from units (dropped when it comes out empty)
+    start: int
+    end: int
+    parts: tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class UnitCounts:
-    unchanged: int = 0
-    edited: int = 0
-    new: int = 0
-    deleted: int = 0
-    awaiting_review: int = 0  # unchanged units whose text is machine output not yet reviewed
+    unchanged: int = 0  # kept as they are
+    edited: int = 0  # machine-translated, the previous translation attached
+    new: int = 0  # machine-translated (or reused from elsewhere in the book)
+    deleted: int = 0  # dropped
+    awaiting_review: int = 0  # review markers already in NAME.md from an earlier sync
+    patched: int = 0  # changed upstream, patched into the translation without machine translation
+    merged: int = 0  # code cells, math, paths, directives merged or inserted
+    conflicts: int = 0  # lines upstream and the translator both changed: marked for review
+    skipped: int = 0  # changed upstream in text the translation never had
 
 
 @dataclass(frozen=True)
@@ -77,21 +106,17 @@ class SectionPlan:
     path: str
     units: tuple[SyncUnit, ...]
     counts: UnitCounts
-    blocks: tuple[BlockOutput, ...]
+    edits: tuple[TextEdit, ...]
     upstream_text: str  # the new source: written as NAME_origin.md
     target_text: str = ""  # NAME.md as it is now ("" for a section new upstream)
     origin_text: str = ""  # NAME_origin.md as it is now
     status: str = "shared"  # shared | new-upstream
-    words: int = 0  # prose words of the new source
-    words_reused: int = 0  # of which a translator no longer has to write
+    words: int = 0  # words of the new source a translator writes (prose, captions, comments)
+    words_reused: int = 0  # of which the sync keeps a human translation
     characters: int = 0  # characters to machine-translate
     warnings: tuple[str, ...] = ()
-    # Unchanged paragraphs whose translation the translator merged into the paragraph before:
-    # recorded so that the next sync does not take them for untranslated.
-    merged: tuple[str, ...] = ()
-    # Both files are as the last sync wrote them and upstream has not moved: planned from the
-    # sidecar (every unit unchanged), not re-aligned.
-    settled: bool = False
+    translator_blocks: tuple[str, ...] = ()  # blocks only the translation has, kept: "line N: ..."
+    eol: str = "\n"  # the translation's line ending, which everything written in it uses
 
     @property
     def name(self) -> str:
@@ -100,6 +125,11 @@ class SectionPlan:
     @property
     def origin_path(self) -> str:
         return self.path[: -len(".md")] + "_origin.md"
+
+    @property
+    def untouched(self) -> bool:
+        """NAME_origin.md is upstream already: the section is left exactly as it is."""
+        return self.status == "shared" and self.origin_text == self.upstream_text
 
     @property
     def unchanged(self) -> int:
@@ -123,8 +153,12 @@ class SectionPlan:
 
     @property
     def has_work(self) -> bool:
-        """Whether units change (edited, new, deleted): what a second sync must not find."""
-        return bool(self.counts.edited or self.counts.new or self.counts.deleted)
+        """Whether applying it changes a file (NAME.md, or NAME_origin.md)."""
+        return bool(self.edits) or not self.untouched
+
+    @property
+    def changed_units(self) -> list[SyncUnit]:
+        return sorted((u for u in self.units if u.changed), key=lambda u: u.line)
 
 
 @dataclass(frozen=True)
@@ -136,7 +170,7 @@ class SyncPlan:
     source_lang: str
     target_lang: str
     sections: tuple[SectionPlan, ...]
-    workload_saved: float  # reused words / all prose words of the new source, 0..1
+    workload_saved: float  # reused words / all words of the new source a translator writes, 0..1
     characters_to_translate: int
     cost: CostEstimate
     deleted_upstream: tuple[str, ...] = ()  # sections of the book that upstream no longer has
@@ -145,14 +179,15 @@ class SyncPlan:
     @property
     def counts(self) -> UnitCounts:
         return UnitCounts(*(sum(getattr(s.counts, f) for s in self.sections)
-                            for f in ("unchanged", "edited", "new", "deleted", "awaiting_review")))
+                            for f in UnitCounts.__dataclass_fields__))
 
     @property
     def has_work(self) -> bool:
         return any(s.has_work for s in self.sections)
 
     def to_json(self) -> dict:
-        """The plan as JSON-ready data (`workload_saved`, per-section counts, characters, cost)."""
+        """The plan as JSON-ready data: totals, and per section its counts and every changed unit
+        (old source, new source, old translation, action and why)."""
         return {
             "book": str(self.book_root),
             "upstream": str(self.upstream_root),
@@ -164,9 +199,11 @@ class SyncPlan:
                      "usd_per_million_chars": self.cost.usd_per_million_chars},
             "totals": vars_of(self.counts),
             "sections": [
-                {"path": s.path, "status": s.status, **vars_of(s.counts), "words": s.words,
-                 "words_reused": s.words_reused, "characters": s.characters,
-                 "workload_saved": round(s.workload_saved, 4), "settled": s.settled}
+                {"path": s.path, "status": s.status, "untouched": s.untouched, **vars_of(s.counts),
+                 "words": s.words, "words_reused": s.words_reused, "characters": s.characters,
+                 "workload_saved": round(s.workload_saved, 4),
+                 "units": [u.to_json() for u in s.changed_units],
+                 "translator_blocks": list(s.translator_blocks), "warnings": list(s.warnings)}
                 for s in self.sections
             ],
             "deleted_upstream": list(self.deleted_upstream),
@@ -175,5 +212,4 @@ class SyncPlan:
 
 
 def vars_of(counts: UnitCounts) -> dict[str, int]:
-    return {"unchanged": counts.unchanged, "edited": counts.edited, "new": counts.new,
-            "deleted": counts.deleted, "awaiting_review": counts.awaiting_review}
+    return {name: getattr(counts, name) for name in UnitCounts.__dataclass_fields__}

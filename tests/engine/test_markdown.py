@@ -81,3 +81,25 @@ def test_every_d2l_file_parses_losslessly(d2l_zh, d2l_en):
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert parse_markdown(text).render() == text, path
+
+
+def test_front_matter_is_a_block_of_its_own_not_prose(d2l_zh):
+    text = (d2l_zh / "chapter_preface" / "index_origin.md").read_text(encoding="utf-8")
+    doc = parse_markdown(text)
+    assert doc.render() == text
+    first = doc.blocks[0]
+    assert first.kind == BlockKind.FRONT_MATTER and not first.is_prose
+    assert first.raw.startswith("---\nsource: https://github.com/d2l-ai/d2l-en/") and first.end_line == 4
+    assert doc.prose_blocks[0].kind == BlockKind.HEADING and doc.prose_blocks[0].prose() == "Preface"
+    # A thematic break further down, or `---` not followed by fields, stays what it was.
+    assert parse_markdown("---\nJust text.\n---\n").blocks[0].kind != BlockKind.FRONT_MATTER
+    assert parse_markdown("Intro.\n\n---\nsource: x\n---\n").blocks[0].kind == BlockKind.PARAGRAPH
+
+
+def test_a_heading_may_start_with_up_to_three_spaces(d2l_zh):
+    text = (d2l_zh / "chapter_preliminaries" / "calculus.md").read_text(encoding="utf-8")
+    assert text.startswith("# 微积分\n")
+    doc = parse_markdown(" " + text)
+    heading = doc.blocks[0]
+    assert heading.kind == BlockKind.HEADING and heading.prefix == " # " and heading.prose("zh") == "微积分"
+    assert parse_markdown("    # not a heading\n").blocks[0].kind != BlockKind.HEADING
