@@ -58,7 +58,7 @@ class BookAlignment:
 def align_texts(name: str, source_text: str, target_text: str, source_lang: str, target_lang: str,
                 source_display: str = "", target_display: str = "") -> SectionAlignmentResult:
     """Align one section's texts; warnings name the file (source or target) and line."""
-    from amts.engine.align.document import align_document  # imported here: worker processes import it once
+    from amts.engine.align.document import align_document  # imported on first use: a warm run never needs it
 
     result = align_document(source_text, target_text, source_lang, target_lang, path=name)
     warnings = tuple(
@@ -146,6 +146,9 @@ def align_book(book: Book, *, workdir: Path | None = None, jobs: int | None = No
     if workers > 1 and len(todo) >= _MIN_SECTIONS_FOR_WORKERS:
         # Largest sections first, so that no worker is left with one big file at the end.
         todo.sort(key=lambda item: -len(item[1][1]))
+        # Imported before the workers fork, so that they share it instead of each importing it
+        # (and pysbd); not imported at all when everything comes from the cache.
+        import amts.engine.align.document  # noqa: F401
         run_in_workers(_align_job_of, todo, workers, finished)
     else:
         for job in todo:
