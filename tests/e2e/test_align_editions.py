@@ -110,18 +110,23 @@ def test_killing_align_leaves_no_worker_running(d2l_zh, tmp_path, signal_number)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
-def test_a_fifo_named_md_is_skipped_never_read(tmp_path):
+def test_a_fifo_or_device_named_md_is_skipped_never_read(tmp_path):
     book = _book(tmp_path / "book", {"chapter_a/models": (EN, ZH)})
     (book / "chapter_a" / "pipe_origin.md").write_text(EN, encoding="utf-8")
     os.mkfifo(book / "chapter_a" / "pipe.md")
     os.mkfifo(book / "chapter_a" / "lonely_origin.md")
     (book / "chapter_a" / "lonely.md").write_text(ZH, encoding="utf-8")
+    if Path("/dev/zero").exists():  # a device never ends: reading it would never return
+        (book / "chapter_a" / "zeros_origin.md").write_text(EN, encoding="utf-8")
+        (book / "chapter_a" / "zeros.md").symlink_to("/dev/zero")
     # In a subprocess with a timeout: reading a FIFO that nobody writes would block for ever.
     done = subprocess.run([*CLI, str(book), "-o", str(tmp_path / "p.jsonl"), "--workdir", str(tmp_path / "w")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr
     assert "chapter_a/pipe.md: not a regular file (a FIFO): not read" in done.stderr
     assert "chapter_a/lonely_origin.md: not a regular file (a FIFO): not read" in done.stderr
+    if Path("/dev/zero").exists():
+        assert "chapter_a/zeros.md: not a regular file (a device): not read" in done.stderr
     assert "模型将输入映射到输出。" in (tmp_path / "p.jsonl").read_text(encoding="utf-8")
 
 
