@@ -1,8 +1,10 @@
-"""The unit that alignment produces and parallel data carries: one aligned source/target pair."""
+"""What alignment produces: an aligned source/target pair, and the pairs of one section."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from amts.engine.book import SkippedFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,3 +23,17 @@ class AlignedPair:
     path: str = ""
     source_line: int = 0
     target_line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SectionAlignmentResult:
+    """One section's paragraph and sentence pairs, with warnings that name the file and line."""
+
+    name: str
+    paragraph_pairs: tuple[AlignedPair, ...]
+    sentence_pairs: tuple[AlignedPair, ...]
+    warnings: tuple[SkippedFile, ...] = ()
+    cached: bool = False
+
+    def pairs(self, granularity: str) -> tuple[AlignedPair, ...]:
+        return self.sentence_pairs if granularity == "sentence" else self.paragraph_pairs
