@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"skipped {skipped}", file=sys.stderr)
     print(f"{len(alignment.sections)} sections aligned ({alignment.cached_sections} from cache), "
           f"{len(alignment.skipped)} files skipped, {len(alignment.warnings)} warnings, {export.seconds:.2f} s")
+    for splitter in dict.fromkeys(alignment.splitters):
+        print(f"sentences of {splitter}")
     for line in export.report.summary_lines():
         print(line)
     return ExitStatus.PARTIAL if alignment.skipped else ExitStatus.OK

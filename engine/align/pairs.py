@@ -1,5 +1,5 @@
-"""What alignment produces: aligned source/target pairs (which parallel data carries), and
-warnings about what it could not align cleanly, each naming its side, file and line."""
+"""What alignment produces: an aligned source/target pair, the pairs of one section, and warnings
+about what could not be aligned cleanly, each naming its side, file and line."""
 
 from __future__ import annotations
 
@@ -45,3 +45,17 @@ class AlignmentWarning:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.file and self.line else self.file
         return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class SectionAlignmentResult:
+    """One section's paragraph and sentence pairs, with warnings that name the file and line."""
+
+    name: str
+    paragraph_pairs: tuple[AlignedPair, ...]
+    sentence_pairs: tuple[AlignedPair, ...]
+    warnings: tuple[AlignmentWarning, ...] = ()
+    cached: bool = False
+
+    def pairs(self, granularity: str) -> tuple[AlignedPair, ...]:
+        return self.sentence_pairs if granularity == "sentence" else self.paragraph_pairs
