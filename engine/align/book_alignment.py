@@ -22,7 +22,7 @@ from amts.engine.book import Book, SkippedFile, read_markdown_file
 from amts.engine.errors import AmtsError
 
 #: Bump when alignment output changes, so that old cache entries are not reused.
-ALIGNER_VERSION = "3"  # 3: front matter is no prose; headings may start with spaces
+ALIGNER_VERSION = "4"  # 4: a sync review comment ends the sentence it follows
 
 
 @dataclass(frozen=True, slots=True)
