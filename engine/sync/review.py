@@ -59,6 +59,7 @@ from amts.engine.sync.translation_map import normalise
 from amts.engine.textfile import read_utf8
 
 _BOM = "\ufeff"
+_NEWLINE = re.compile("\n")
 #: What is left of a line whose only text was the removed unit: a heading's `#`s, a list marker.
 _PREFIX_ONLY = re.compile(r"#{1,6}|[*+-]|\d{1,3}[.)]")
 
@@ -149,21 +150,24 @@ class BookReview:
         here = (_section_order(current.section), current.start)
         return next((u for u in reversed(units) if (_section_order(u.section), u.start) < here), None)
 
-    def first_from(self, section: str, offset: int) -> ReviewUnit | None:
-        """The first unit at or after `offset` of `section`, else of a later section."""
-        here = (_section_order(section), offset)
-        return next((u for u in self.units if (_section_order(u.section), u.start) >= here), None)
+    def updated(self, result: ReviewResult) -> BookReview:
+        """This listing after an action: the acted section as the result read it back."""
+        sections = [s for s in self.sections if s.path != result.unit.section]
+        if result.section.units or result.section.unrecorded_markers:
+            sections.append(result.section)
+        return BookReview(self.book_root, tuple(sorted(sections, key=lambda s: _section_order(s.path))))
 
 
 @dataclass(frozen=True)
 class ReviewResult:
-    """What an action did: its outcome, one line for the user, the listing after it and the unit
-    that now follows (where the reviewer goes next)."""
+    """What an action did: its outcome, one line for the user, the acted section as it is now and
+    the unit that follows (where the reviewer goes next; None when none does). An action reads
+    back that section only: `BookReview.updated(result)` keeps a listing current."""
 
     outcome: ReviewOutcome
     unit: ReviewUnit
     message: str
-    review: BookReview
+    section: ReviewSection
     next: ReviewUnit | None
 
     @property
@@ -178,22 +182,42 @@ def list_review(book_root: Path) -> BookReview:
     """Every unit awaiting review in the book, read from NAME.md and the sync's record."""
     book_root = Path(book_root)
     provenance = read_provenance(book_root)
-    default_marker = provenance.get("review_marker", "")
-    sections = []
-    for path in sorted(provenance.get("sections", {}), key=_section_order):
-        try:
-            text, _ = _read_target(book_root, path)
-        except AmtsError:
-            continue  # a section gone since the sync (or a record naming no file of the book)
-        located = _locate(_entries(provenance, path, default_marker), text)
-        lines, digest = _LineIndex(text), text_digest(text)
-        units = tuple(_unit(path, entry, start, end, lines, digest) for entry, start, end in located)
-        covered = [(u.start, u.end) for u in units]
-        stray = sorted({lines.line(m.start()) for m in REVIEW_COMMENT.finditer(text)
-                        if not any(a <= m.start() < b for a, b in covered)})
-        if units or stray:
-            sections.append(ReviewSection(path, units, tuple(stray)))
-    return BookReview(book_root, tuple(sections))
+    sections = (_list_section(book_root, provenance, path) for path in _section_paths(provenance))
+    return BookReview(book_root, tuple(s for s in sections if s.units or s.unrecorded_markers))
+
+
+def _section_paths(provenance: dict) -> list[str]:
+    return sorted(provenance.get("sections", {}), key=_section_order)
+
+
+def _list_section(book_root: Path, provenance: dict, path: str) -> ReviewSection:
+    """One section's units awaiting review (none when its NAME.md cannot be read)."""
+    try:
+        text, _ = _read_target(book_root, path)
+    except AmtsError:
+        return ReviewSection(path, ())  # a section gone since the sync (or a record naming no file of the book)
+    located = _locate(_entries(provenance, path, provenance.get("review_marker", "")), text)
+    lines, digest = _LineIndex(text), text_digest(text)
+    units = tuple(_unit(path, entry, start, end, lines, digest) for entry, start, end in located)
+    covered = _Spans()
+    for unit in units:
+        covered.add(unit.start, unit.end)
+    stray = sorted({lines.line(m.start()) for m in REVIEW_COMMENT.finditer(text)
+                    if not covered.overlaps(m.start(), m.start() + 1)})
+    return ReviewSection(path, units, tuple(stray))
+
+
+def _first_from(book_root: Path, provenance: dict, section: ReviewSection, offset: int) -> ReviewUnit | None:
+    """The first unit at or after `offset` of `section`, else the first of a later section."""
+    here = next((u for u in section.units if u.start >= offset), None)
+    if here is not None:
+        return here
+    for path in _section_paths(provenance):
+        if _section_order(path) > _section_order(section.path):
+            later = _list_section(book_root, provenance, path)
+            if later.units:
+                return later.units[0]
+    return None
 
 
 def _entries(provenance: dict, path: str, default_marker: str) -> list[dict]:
@@ -211,11 +235,10 @@ def _locate(entries: list[dict], text: str) -> list[tuple[dict, int, int]]:
         needle = entry_needle(entry)
         if needle:
             groups.setdefault(needle, []).append(entry)
-    claimed: list[tuple[int, int]] = []
+    claimed = _Spans()
     out: list[tuple[dict, int, int]] = []
     for needle in sorted(groups, key=len, reverse=True):
-        occurrences = [at for at in _occurrences(text, needle)
-                       if not any(a < at + len(needle) and at < b for a, b in claimed)]
+        occurrences = [at for at in _occurrences(text, needle) if not claimed.overlaps(at, at + len(needle))]
         used = -1
         for entry in sorted(groups[needle], key=_recorded_line):
             if used + 1 >= len(occurrences):
@@ -224,7 +247,7 @@ def _locate(entries: list[dict], text: str) -> list[tuple[dict, int, int]]:
             used = min(range(used + 1, len(occurrences)),
                        key=lambda k: (abs(lines.line(occurrences[k]) - line), k))
             at = occurrences[used]
-            claimed.append((at, at + len(needle)))
+            claimed.add(at, at + len(needle))
             out.append((entry, at, at + len(needle)))
     return sorted(out, key=lambda item: item[1])
 
@@ -323,18 +346,19 @@ def _act(book_root: Path, unit: ReviewUnit, outcome: ReviewOutcome, change: _Cha
     located = _locate(entries, text)
     found = _find(located, unit, text)
     if found is None:
-        return _untouched(book_root, unit, "NAME.md no longer holds it as the sync wrote it (changed by hand?)")
+        return _untouched(book_root, provenance, unit,
+                          "NAME.md no longer holds it as the sync wrote it (changed by hand?)")
     entry, start, end = found
     current = _unit(unit.section, entry, start, end, _LineIndex(text), text_digest(text))
     changed = change(text, current, line_ending(text))
     if isinstance(changed, str):
-        return _untouched(book_root, current, changed)
+        return _untouched(book_root, provenance, current, changed)
     new_text, position, message = changed
     write_bytes_atomic(safe_destination(book_root, unit.section), ((_BOM if bom else "") + new_text).encode("utf-8"))
-    _record(book_root, provenance, unit.section, [e for e in entries if e is not entry], new_text)
-    review = list_review(book_root)
-    return ReviewResult(outcome, current, f"{unit.section}:{current.line}: {message}", review,
-                        review.first_from(unit.section, position))
+    provenance = _record(book_root, provenance, unit.section, [e for e in entries if e is not entry], new_text)
+    section = _list_section(book_root, provenance, unit.section)
+    return ReviewResult(outcome, current, f"{unit.section}:{current.line}: {message}", section,
+                        _first_from(book_root, provenance, section, position))
 
 
 def _find(located: list[tuple[dict, int, int]], unit: ReviewUnit, text: str) -> tuple[dict, int, int] | None:
@@ -350,21 +374,25 @@ def _find(located: list[tuple[dict, int, int]], unit: ReviewUnit, text: str) -> 
     return min(same, key=lambda item: abs(item[1] - unit.start), default=None)
 
 
-def _untouched(book_root: Path, unit: ReviewUnit, why: str) -> ReviewResult:
-    review = list_review(book_root)
-    return ReviewResult(ReviewOutcome.UNTOUCHED, unit, f"{unit.section}:{unit.line}: not touched: {why}", review,
-                        review.next(unit))
+def _untouched(book_root: Path, provenance: dict, unit: ReviewUnit, why: str) -> ReviewResult:
+    section = _list_section(book_root, provenance, unit.section)
+    return ReviewResult(ReviewOutcome.UNTOUCHED, unit, f"{unit.section}:{unit.line}: not touched: {why}", section,
+                        _first_from(book_root, provenance, section, unit.end))
 
 
-def _record(book_root: Path, provenance: dict, path: str, entries: list[dict], text: str) -> None:
-    """The section's record: the entries NAME.md still holds, with the lines they are on now."""
+def _record(book_root: Path, provenance: dict, path: str, entries: list[dict], text: str) -> dict:
+    """Write the section's record: the entries NAME.md still holds, with the lines they are on
+    now. Returns the whole record as written."""
     lines = _LineIndex(text)
     pending = [{**entry, "line": lines.line(start)} for entry, start, _ in _locate(entries, text)]
     sections = dict(provenance.get("sections", {}))
     record = {k: v for k, v in sections.get(path, {}).items() if k != "machine"}  # version 1's name
     sections[path] = {**record, "review": pending}
     data = {**provenance, "version": PROVENANCE_VERSION, "sections": sections}
-    write_text_atomic(Path(book_root) / PROVENANCE_FILE, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    # Without indentation: json's C encoder only serves that, and a whole book's record (a few MB)
+    # is then written in milliseconds on every action instead of a quarter of a second.
+    write_text_atomic(Path(book_root) / PROVENANCE_FILE, json.dumps(data, ensure_ascii=False) + "\n")
+    return data
 
 
 # --- text surgery ---------------------------------------------------------------------------------
@@ -443,10 +471,27 @@ class _LineIndex:
     """1-based line numbers of offsets in a text."""
 
     def __init__(self, text: str):
-        self.starts = [0] + [k + 1 for k, ch in enumerate(text) if ch == "\n"]
+        self.starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
+
+
+class _Spans:
+    """Disjoint character ranges, kept sorted: does a range overlap one of them?"""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        k = bisect.bisect_left(self.starts, start)
+        self.starts.insert(k, start)
+        self.ends.insert(k, end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect.bisect_left(self.starts, end)  # the ranges starting before `end` ...
+        return k > 0 and self.ends[k - 1] > start  # ... the last of which is the only one that can reach it
 
 
 def _section_order(path: str) -> tuple[str, ...]:

@@ -151,8 +151,10 @@ def test_edit_puts_the_reviewers_text_in_and_the_record_follows(calculus):
     left = list_review(book).units
     assert [u.source for u in left] == [edited.source, comment.source]
     assert [(e["source"], e["line"]) for e in recorded(book)] == [(u.source, u.line) for u in left]
+    before = list_review(book)
     result = edit_unit(book, left[1], "    # 如果`X`（张量或列表）恰有1个轴，输出True")
-    assert result.next is None and result.review.next().source == left[0].source
+    assert result.next is None and before.updated(result) == list_review(book)
+    assert [u.source for u in result.section.units] == [left[0].source]
     written = name_md(book)
     assert "    # 如果`X`（张量或列表）恰有1个轴，输出True\n" in written and COMMENT_ZH not in written
     assert left[1].marker not in written
