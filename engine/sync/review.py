@@ -32,9 +32,7 @@ byte-order mark of NAME.md are kept; text put in takes the file's line ending.
 
 from __future__ import annotations
 
-import bisect
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -42,7 +40,6 @@ from pathlib import Path
 
 from amts.engine.atomic import write_bytes_atomic, write_text_atomic
 from amts.engine.errors import AmtsError
-from amts.engine.markup.markdown import BlockKind, parse_markdown
 from amts.engine.markup.review_comments import REVIEW_COMMENT, has_review_comment
 from amts.engine.safe_paths import safe_destination
 from amts.engine.sync.edits import line_ending
@@ -50,18 +47,23 @@ from amts.engine.sync.provenance import (
     INLINE_KINDS,
     PROVENANCE_FILE,
     PROVENANCE_VERSION,
-    entry_needle,
     read_provenance,
     review_entries,
     text_digest,
+)
+from amts.engine.sync.review_text import (
+    LineIndex,
+    Spans,
+    conflict_lines,
+    locate_entries,
+    remove_unit,
+    with_eol,
+    without_marker_line,
 )
 from amts.engine.sync.translation_map import normalise
 from amts.engine.textfile import read_utf8
 
 _BOM = "\ufeff"
-_NEWLINE = re.compile("\n")
-#: What is left of a line whose only text was the removed unit: a heading's `#`s, a list marker.
-_PREFIX_ONLY = re.compile(r"#{1,6}|[*+-]|\d{1,3}[.)]")
 
 
 class ReviewOutcome(StrEnum):
@@ -196,10 +198,10 @@ def _list_section(book_root: Path, provenance: dict, path: str) -> ReviewSection
         text, _ = _read_target(book_root, path)
     except AmtsError:
         return ReviewSection(path, ())  # a section gone since the sync (or a record naming no file of the book)
-    located = _locate(_entries(provenance, path, provenance.get("review_marker", "")), text)
-    lines, digest = _LineIndex(text), text_digest(text)
+    located = locate_entries(_entries(provenance, path, provenance.get("review_marker", "")), text)
+    lines, digest = LineIndex(text), text_digest(text)
     units = tuple(_unit(path, entry, start, end, lines, digest) for entry, start, end in located)
-    covered = _Spans()
+    covered = Spans()
     for unit in units:
         covered.add(unit.start, unit.end)
     stray = sorted({lines.line(m.start()) for m in REVIEW_COMMENT.finditer(text)
@@ -225,47 +227,7 @@ def _entries(provenance: dict, path: str, default_marker: str) -> list[dict]:
             for entry in review_entries(provenance, path)]
 
 
-def _locate(entries: list[dict], text: str) -> list[tuple[dict, int, int]]:
-    """(entry, start, end) of every entry NAME.md still holds, in file order. Entries with the
-    same text take its occurrences in order, each the one nearest the line it was written on;
-    longer texts claim theirs first, so that a unit is never found inside another."""
-    lines = _LineIndex(text)
-    groups: dict[str, list[dict]] = {}
-    for entry in entries:
-        needle = entry_needle(entry)
-        if needle:
-            groups.setdefault(needle, []).append(entry)
-    claimed = _Spans()
-    out: list[tuple[dict, int, int]] = []
-    for needle in sorted(groups, key=len, reverse=True):
-        occurrences = [at for at in _occurrences(text, needle) if not claimed.overlaps(at, at + len(needle))]
-        used = -1
-        for entry in sorted(groups[needle], key=_recorded_line):
-            if used + 1 >= len(occurrences):
-                break
-            line = _recorded_line(entry)
-            used = min(range(used + 1, len(occurrences)),
-                       key=lambda k: (abs(lines.line(occurrences[k]) - line), k))
-            at = occurrences[used]
-            claimed.add(at, at + len(needle))
-            out.append((entry, at, at + len(needle)))
-    return sorted(out, key=lambda item: item[1])
-
-
-def _occurrences(text: str, needle: str) -> list[int]:
-    out, at = [], text.find(needle)
-    while at >= 0:
-        out.append(at)
-        at = text.find(needle, at + len(needle))
-    return out
-
-
-def _recorded_line(entry: dict) -> int:
-    line = entry.get("line")
-    return line if isinstance(line, int) else 0
-
-
-def _unit(path: str, entry: dict, start: int, end: int, lines: _LineIndex, digest: str) -> ReviewUnit:
+def _unit(path: str, entry: dict, start: int, end: int, lines: LineIndex, digest: str) -> ReviewUnit:
     def field(name: str) -> str:
         value = entry.get(name, "")
         return value if isinstance(value, str) else ""
@@ -282,7 +244,7 @@ def accept_unit(book_root: Path, unit: ReviewUnit) -> ReviewResult:
     """Keep the unit's text as the sync wrote it; its marker goes."""
     def accept(text: str, found: ReviewUnit, eol: str) -> tuple[str, int, str] | str:
         if found.is_conflict:
-            return _without_marker_line(text, found), found.start, "accepted: the review note is gone"
+            return without_marker_line(text, found.start, found.end), found.start, "accepted: the review note is gone"
         at = found.start + len(found.machine)
         return text[:at] + text[found.end:], at, "accepted: the machine translation stays, its marker is gone"
     return _act(book_root, unit, ReviewOutcome.ACCEPTED, accept)
@@ -300,14 +262,14 @@ def edit_unit(book_root: Path, unit: ReviewUnit, text: str) -> ReviewResult:
         raise AmtsError(f"a {unit.kind} is one line: the reviewed text has line breaks", *where)
 
     def edit(current: str, found: ReviewUnit, eol: str) -> tuple[str, int, str] | str:
-        reviewed = _with_eol(text.strip() if not found.is_conflict else text.rstrip("\r\n"), eol)
+        reviewed = with_eol(text.strip() if not found.is_conflict else text.rstrip("\r\n"), eol)
         if not found.is_conflict:
             return current[:found.start] + reviewed + current[found.end:], found.start, "edited: your text is in"
-        lines = _conflict_lines(current, found, eol)
+        lines = conflict_lines(current, found.start, found.machine, eol)
         if isinstance(lines, str):
             return lines
         a, b = lines
-        without = _without_marker_line(current, found)
+        without = without_marker_line(current, found.start, found.end)
         return without[:a] + reviewed + eol + without[b:], a, "edited: your lines are in the block"
     return _act(book_root, unit, ReviewOutcome.EDITED, edit)
 
@@ -316,19 +278,19 @@ def reject_unit(book_root: Path, unit: ReviewUnit) -> ReviewResult:
     """Put the previous translation back (remove a unit that had none); the marker goes."""
     def reject(text: str, found: ReviewUnit, eol: str) -> tuple[str, int, str] | str:
         if found.is_conflict:
-            without = _without_marker_line(text, found)
-            if _with_eol(found.machine, eol) == _with_eol(found.previous, eol):
+            without = without_marker_line(text, found.start, found.end)
+            if with_eol(found.machine, eol) == with_eol(found.previous, eol):
                 return without, found.start, "rejected: the translator's text stays, the review note is gone"
-            lines = _conflict_lines(text, found, eol)
+            lines = conflict_lines(text, found.start, found.machine, eol)
             if isinstance(lines, str):
                 return lines
             a, b = lines
-            previous = _with_eol(found.previous, eol) + eol if found.previous else ""
+            previous = with_eol(found.previous, eol) + eol if found.previous else ""
             return without[:a] + previous + without[b:], a, "rejected: the translator's lines are back"
         if found.previous.strip():
-            return (text[:found.start] + _with_eol(found.previous, eol) + text[found.end:], found.start,
+            return (text[:found.start] + with_eol(found.previous, eol) + text[found.end:], found.start,
                     "rejected: the previous translation is back")
-        removed, at = _remove_unit(text, found.start, found.end)
+        removed, at = remove_unit(text, found.start, found.end)
         return removed, at, "rejected: removed (the translation had nothing here before the sync)"
     return _act(book_root, unit, ReviewOutcome.REJECTED, reject)
 
@@ -343,13 +305,13 @@ def _act(book_root: Path, unit: ReviewUnit, outcome: ReviewOutcome, change: _Cha
     provenance = read_provenance(book_root)
     text, bom = _read_target(book_root, unit.section)
     entries = _entries(provenance, unit.section, provenance.get("review_marker", ""))
-    located = _locate(entries, text)
+    located = locate_entries(entries, text)
     found = _find(located, unit, text)
     if found is None:
         return _untouched(book_root, provenance, unit,
                           "NAME.md no longer holds it as the sync wrote it (changed by hand?)")
     entry, start, end = found
-    current = _unit(unit.section, entry, start, end, _LineIndex(text), text_digest(text))
+    current = _unit(unit.section, entry, start, end, LineIndex(text), text_digest(text))
     changed = change(text, current, line_ending(text))
     if isinstance(changed, str):
         return _untouched(book_root, provenance, current, changed)
@@ -383,8 +345,8 @@ def _untouched(book_root: Path, provenance: dict, unit: ReviewUnit, why: str) ->
 def _record(book_root: Path, provenance: dict, path: str, entries: list[dict], text: str) -> dict:
     """Write the section's record: the entries NAME.md still holds, with the lines they are on
     now. Returns the whole record as written."""
-    lines = _LineIndex(text)
-    pending = [{**entry, "line": lines.line(start)} for entry, start, _ in _locate(entries, text)]
+    lines = LineIndex(text)
+    pending = [{**entry, "line": lines.line(start)} for entry, start, _ in locate_entries(entries, text)]
     sections = dict(provenance.get("sections", {}))
     record = {k: v for k, v in sections.get(path, {}).items() if k != "machine"}  # version 1's name
     sections[path] = {**record, "review": pending}
@@ -395,7 +357,7 @@ def _record(book_root: Path, provenance: dict, path: str, entries: list[dict], t
     return data
 
 
-# --- text surgery ---------------------------------------------------------------------------------
+# --- files --------------------------------------------------------------------------------------
 
 
 def _read_target(book_root: Path, path: str) -> tuple[str, bool]:
@@ -403,95 +365,6 @@ def _read_target(book_root: Path, path: str) -> tuple[str, bool]:
     file = safe_destination(Path(book_root), path)
     text = read_utf8(file, path)
     return text, file.read_bytes().startswith(_BOM.encode("utf-8"))
-
-
-def _with_eol(text: str, eol: str) -> str:
-    return text.replace("\r\n", "\n").replace("\n", eol)
-
-
-def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The start of the line holding `start` and the end of the one holding `end` (its ending included)."""
-    newline = text.find("\n", end)
-    return text.rfind("\n", 0, start) + 1, len(text) if newline < 0 else newline + 1
-
-
-def _without_marker_line(text: str, unit: ReviewUnit) -> str:
-    """The text without a conflict's marker: its whole line when nothing else is on it."""
-    a, b = _line_bounds(text, unit.start, unit.end)
-    if text[a:unit.start].strip() or text[unit.end:b].strip():
-        return text[:unit.start] + text[unit.end:]
-    return text[:a] + text[b:]
-
-
-def _conflict_lines(text: str, unit: ReviewUnit, eol: str) -> tuple[int, int] | str:
-    """Where the lines the sync left in the block before a conflict's marker are, or why not."""
-    if not unit.machine:
-        return "the sync left no lines of its own in the block, so there is nowhere to put text back"
-    marker_line = _line_bounds(text, unit.start, unit.start)[0]
-    block_start = block_end = -1
-    offset = 0
-    for block in parse_markdown(text).blocks:
-        end = offset + len(block.raw)
-        if end > marker_line:
-            break
-        if block.kind not in (BlockKind.BLANK, BlockKind.HTML):
-            block_start, block_end = offset, end
-        offset = end
-    lines = _with_eol(unit.machine, eol) + eol
-    at = text.find(lines, block_start, block_end) if block_start >= 0 else -1
-    while at > 0 and text[at - 1] != "\n":
-        at = text.find(lines, at + 1, block_end)
-    if at < 0:
-        return "the lines the sync wrote are no longer in the block before it (changed by hand?)"
-    return at, at + len(lines)
-
-
-def _remove_unit(text: str, start: int, end: int) -> tuple[str, int]:
-    """The text without `text[start:end]`: with the line when nothing else (or only a heading's
-    `#`s, a list marker) is left on it, and a blank line too when the unit made a paragraph of
-    its own; else with the space that separated it from the text before (or after) it."""
-    a, b = _line_bounds(text, start, end)
-    before, after = text[a:start], text[end:b].rstrip("\r\n")
-    rest = (before + after).strip()
-    if not rest or _PREFIX_ONLY.fullmatch(rest):
-        out = text[:a] + text[b:]
-        previous_line = out.rfind("\n", 0, max(a - 1, 0)) + 1
-        next_blank = a == len(out) or not out[a:].split("\n", 1)[0].strip()
-        if a > 0 and next_blank and not out[previous_line:a].strip():
-            return out[:previous_line] + out[a:], previous_line
-        return out, a
-    if not before.strip() and after[:1] in (" ", "\t"):
-        end += len(after) - len(after.lstrip(" \t"))
-    elif before[-1:] in (" ", "\t") and (not after or after[:1] in (" ", "\t")):
-        start = a + len(before.rstrip(" \t"))
-    return text[:start] + text[end:], start
-
-
-class _LineIndex:
-    """1-based line numbers of offsets in a text."""
-
-    def __init__(self, text: str):
-        self.starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
-
-    def line(self, offset: int) -> int:
-        return bisect.bisect_right(self.starts, offset)
-
-
-class _Spans:
-    """Disjoint character ranges, kept sorted: does a range overlap one of them?"""
-
-    def __init__(self) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-
-    def add(self, start: int, end: int) -> None:
-        k = bisect.bisect_left(self.starts, start)
-        self.starts.insert(k, start)
-        self.ends.insert(k, end)
-
-    def overlaps(self, start: int, end: int) -> bool:
-        k = bisect.bisect_left(self.starts, end)  # the ranges starting before `end` ...
-        return k > 0 and self.ends[k - 1] > start  # ... the last of which is the only one that can reach it
 
 
 def _section_order(path: str) -> tuple[str, ...]:
