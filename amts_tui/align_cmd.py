@@ -72,6 +72,8 @@ def run_align(args: argparse.Namespace) -> int:
         print(f"skipped {skipped}", file=sys.stderr)
     print(f"{len(alignment.sections)} sections aligned ({alignment.cached_sections} from cache), "
           f"{len(alignment.skipped)} files skipped, {len(alignment.warnings)} warnings, {seconds:.2f} s")
+    for splitter in dict.fromkeys(alignment.splitters):
+        print(f"sentences of {splitter}")
     for line in report.summary_lines():
         print(line)
     return EXIT_PARTIAL if alignment.skipped else EXIT_OK

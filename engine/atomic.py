@@ -9,13 +9,17 @@ from pathlib import Path
 from amts.engine.errors import AmtsError
 
 
-def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8") -> None:
+def write_text_atomic(path: str | Path, text: str, encoding: str = "utf-8", *, durable: bool = True) -> None:
     """Write text to path atomically (same-directory temp file, fsync, rename)."""
-    write_bytes_atomic(path, text.encode(encoding))
+    write_bytes_atomic(path, text.encode(encoding), durable=durable)
 
 
-def write_bytes_atomic(path: str | Path, data: bytes) -> None:
-    """Write bytes to path atomically (same-directory temp file, fsync, rename)."""
+def write_bytes_atomic(path: str | Path, data: bytes, *, durable: bool = True) -> None:
+    """Write bytes to path atomically (same-directory temp file, fsync, rename).
+
+    `durable=False` skips the fsync, for files whose loss in a crash costs nothing (caches):
+    readers still never see a half-written file.
+    """
     path = Path(path)
     if path.exists() and not path.is_file():
         # os.replace would swap a device (/dev/full), pipe or socket for a plain file.
@@ -31,8 +35,9 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
         os.chmod(tmp, _mode_for(path))
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
         try:

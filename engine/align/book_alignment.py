@@ -1,40 +1,38 @@
 """A whole book → aligned pairs: every section aligned once, cached by content, on all cores.
 
-Alignment is a pure function of the two texts and the languages, so its result is cached under
-a hash of exactly those (plus the aligner's version): re-running on an unchanged book reads the
-cache instead of segmenting again. Cache misses run in a process pool, since pysbd is CPU-bound.
+Alignment is a pure function of the two texts and the languages, so its result is cached by
+content (`amts.engine.align.cache`): re-running on an unchanged book reads the cache instead of
+segmenting again. Cache misses run in worker processes that end with their parent
+(`amts.engine.align.workers`), since segmentation and the bead DP are CPU-bound.
+
+What cannot be aligned is skipped with a reason and the rest goes on: a file that cannot be read
+(not UTF-8, a FIFO or device named `*.md`), or a section larger than `MAX_SECTION_BYTES`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from amts.engine.align.pairs import AlignedPair
-from amts.engine.atomic import write_text_atomic
-from amts.engine.book import Book, SkippedFile, read_markdown_file
+from amts.engine.align.cache import ALIGNER_VERSION, AlignmentCache, cache_key
+from amts.engine.align.pairs import AlignedPair, SectionAlignmentResult
+from amts.engine.align.workers import run_in_workers
+from amts.engine.book import Book, Section, SkippedFile, read_markdown_file
 from amts.engine.errors import AmtsError
+from amts.engine.markup.segment import segmenter_for
 
-#: Bump when alignment output changes, so that old cache entries are not reused.
-ALIGNER_VERSION = "4"  # 4: a sync review comment ends the sentence it follows
+#: A section file larger than this is not aligned: time and memory grow linearly with its size, and
+#: a d2l section is under 0.1 MB, so this is a file that should be split (or not a section at all).
+MAX_SECTION_BYTES = 4_000_000
+_MIN_SECTIONS_FOR_WORKERS = 4  # below this, starting worker processes costs more than it saves
 
-
-@dataclass(frozen=True, slots=True)
-class SectionAlignmentResult:
-    name: str
-    paragraph_pairs: tuple[AlignedPair, ...]
-    sentence_pairs: tuple[AlignedPair, ...]
-    warnings: tuple[SkippedFile, ...] = ()
-    cached: bool = False
-
-    def pairs(self, granularity: str) -> tuple[AlignedPair, ...]:
-        return self.sentence_pairs if granularity == "sentence" else self.paragraph_pairs
+# What the sync planner (amts.engine.sync.prepare) shares with align: the same cache and keys.
+alignment_cache_key = cache_key
+__all__ = ["ALIGNER_VERSION", "MAX_SECTION_BYTES", "AlignmentCache", "BookAlignment", "SectionAlignmentResult",
+           "align_book", "align_texts", "alignment_cache_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +42,11 @@ class BookAlignment:
     skipped: tuple[SkippedFile, ...] = field(default=())
     warnings: tuple[SkippedFile, ...] = field(default=())
 
+    @property
+    def splitters(self) -> tuple[str, str]:
+        """How each language of the book is split into sentences (source, target), one line each."""
+        return segmenter_for(self.book.source_lang), segmenter_for(self.book.target_lang)
+
     def pairs(self, granularity: str = "sentence") -> list[AlignedPair]:
         return [p for s in self.sections for p in s.pairs(granularity)]
 
@@ -52,37 +55,10 @@ class BookAlignment:
         return sum(s.cached for s in self.sections)
 
 
-def alignment_cache_key(source_text: str, target_text: str, source_lang: str, target_lang: str) -> str:
-    """The cache key of one section's alignment (the aligner's version, the languages, both texts)."""
-    h = hashlib.sha256()
-    for part in (ALIGNER_VERSION, source_lang, target_lang, source_text, "\0", target_text):
-        h.update(part.encode("utf-8"))
-    return h.hexdigest()
-
-
-def _to_json(result: SectionAlignmentResult) -> str:
-    return json.dumps({
-        "paragraph_pairs": [asdict(p) for p in result.paragraph_pairs],
-        "sentence_pairs": [asdict(p) for p in result.sentence_pairs],
-        "warnings": [asdict(w) for w in result.warnings],
-    }, ensure_ascii=False)
-
-
-def _from_json(name: str, text: str) -> SectionAlignmentResult:
-    data = json.loads(text)
-    return SectionAlignmentResult(
-        name,
-        tuple(AlignedPair(**p) for p in data["paragraph_pairs"]),
-        tuple(AlignedPair(**p) for p in data["sentence_pairs"]),
-        tuple(SkippedFile(**w) for w in data["warnings"]),
-        cached=True,
-    )
-
-
 def align_texts(name: str, source_text: str, target_text: str, source_lang: str, target_lang: str,
                 source_display: str = "", target_display: str = "") -> SectionAlignmentResult:
     """Align one section's texts; warnings name the file (source or target) and line."""
-    from amts.engine.align.document import align_document  # imported here: worker processes import it once
+    from amts.engine.align.document import align_document  # imported on first use: a warm run never needs it
 
     result = align_document(source_text, target_text, source_lang, target_lang, path=name)
     warnings = tuple(
@@ -108,37 +84,27 @@ def _locate(message: str, line: int, source_file: str, target_file: str) -> Skip
     return SkippedFile(source_file, message, line or None)
 
 
-def _align_job(args: tuple) -> SectionAlignmentResult:
-    return align_texts(*args)
+def _align_job_of(job: tuple[str, tuple]) -> SectionAlignmentResult:
+    return align_texts(*job[1])
 
 
-class AlignmentCache:
-    """Section alignments on disk under WORKDIR/cache/align, keyed by content hash."""
-
-    def __init__(self, workdir: Path | None):
-        self.root = Path(workdir) / "cache" / "align" if workdir else None
-
-    def get(self, name: str, key: str) -> SectionAlignmentResult | None:
-        if self.root is None:
-            return None
+def _too_large(section: Section, book: Book) -> SkippedFile | None:
+    for path in (section.source_path, section.target_path):
         try:
-            return _from_json(name, (self.root / f"{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, TypeError, KeyError):
-            return None  # a missing or damaged entry is just a miss
-
-    def put(self, key: str, result: SectionAlignmentResult) -> None:
-        if self.root is None:
-            return
-        try:
-            write_text_atomic(self.root / f"{key}.json", _to_json(result))
-        except (OSError, AmtsError):
-            pass  # an unwritable work directory costs speed, never correctness
+            size = path.stat().st_size
+        except OSError:
+            continue  # reading it will say what is wrong
+        if size > MAX_SECTION_BYTES:
+            return SkippedFile(_display(book, path), f"section too large to align: {size / 1e6:.1f} MB, over the "
+                               f"{MAX_SECTION_BYTES / 1e6:.0f} MB a file may have; split it into smaller sections")
+    return None
 
 
 def align_book(book: Book, *, workdir: Path | None = None, jobs: int | None = None,
                on_progress: Callable[[int, int], None] | None = None,
                exclude: Callable[[str], bool] | None = None) -> BookAlignment:
-    """Align every section of a book. Sections that cannot be read are skipped with a reason."""
+    """Align every section of a book. Sections that cannot be read or are too large are skipped
+    with a reason."""
     cache = AlignmentCache(workdir)
     done: dict[str, SectionAlignmentResult] = {}
     todo: list[tuple[str, tuple]] = []
@@ -147,6 +113,10 @@ def align_book(book: Book, *, workdir: Path | None = None, jobs: int | None = No
     for section in book.sections:
         if exclude and exclude(section.name):
             continue
+        too_large = _too_large(section, book)
+        if too_large:
+            skipped.append(too_large)
+            continue
         try:
             src = read_markdown_file(section.source_path, _display(book, section.source_path))
             tgt = read_markdown_file(section.target_path, _display(book, section.target_path))
@@ -154,7 +124,7 @@ def align_book(book: Book, *, workdir: Path | None = None, jobs: int | None = No
             skipped.append(SkippedFile(exc.path or section.name, exc.message, exc.line))
             continue
         order.append(section.name)
-        key = alignment_cache_key(src, tgt, book.source_lang, book.target_lang)
+        key = cache_key(src, tgt, book.source_lang, book.target_lang)
         hit = cache.get(section.name, key)
         if hit is not None:
             done[section.name] = hit
@@ -166,23 +136,23 @@ def align_book(book: Book, *, workdir: Path | None = None, jobs: int | None = No
     if on_progress:
         on_progress(len(done), total)
     workers = min(jobs or os.cpu_count() or 1, len(todo))
-    if workers > 1 and len(todo) >= 4:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            # Largest sections first, so that no worker is left with one big file at the end.
-            todo.sort(key=lambda item: -len(item[1][1]))
-            results = pool.map(_align_job, [args for _, args in todo], chunksize=1)
-            for (key, _), result in zip(todo, results):
-                cache.put(key, result)
-                done[result.name] = result
-                if on_progress:
-                    on_progress(len(done), total)
+
+    def finished(job: tuple[str, tuple], result: SectionAlignmentResult) -> None:
+        cache.put(job[0], result)
+        done[result.name] = result
+        if on_progress:
+            on_progress(len(done), total)
+
+    if workers > 1 and len(todo) >= _MIN_SECTIONS_FOR_WORKERS:
+        # Largest sections first, so that no worker is left with one big file at the end.
+        todo.sort(key=lambda item: -len(item[1][1]))
+        # Imported before the workers fork, so that they share it instead of each importing it
+        # (and pysbd); not imported at all when everything comes from the cache.
+        import amts.engine.align.document  # noqa: F401
+        run_in_workers(_align_job_of, todo, workers, finished)
     else:
-        for key, args in todo:
-            result = _align_job(args)
-            cache.put(key, result)
-            done[result.name] = result
-            if on_progress:
-                on_progress(len(done), total)
+        for job in todo:
+            finished(job, _align_job_of(job))
     sections = tuple(done[name] for name in order)
     warnings = tuple(w for s in sections for w in s.warnings)
     return BookAlignment(book, sections, tuple(skipped), warnings)

@@ -11,9 +11,11 @@ sentence alignment inside each aligned paragraph group (amts.engine.align.senten
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import re
+from dataclasses import dataclass, field, replace
 
-from amts.engine.align.evidence import LengthModel, Unit, make_unit
+from amts.engine.align.evidence import LengthModel, Unit, confidence_of, make_unit, merge_units
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.align.paragraphs import Region, align_region, align_structure
 from amts.engine.align.sentences import align_sentences
@@ -21,6 +23,8 @@ from amts.engine.markup.markdown import Block, BlockKind, Document, parse_markdo
 from amts.engine.markup.segment import base_lang, split_sentences
 
 UNBALANCED_REGION_WARNING = 2  # warn when a region's paragraph counts differ by this much or more
+SPILLED_HEADING = "spilled heading"  # a heading holding a whole sentence or more, aligned as prose
+_ENDS_SENTENCE = re.compile(r"[.?!。？！]\**$")
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,12 @@ def _prepare(text: str, lang: str, warnings: list[tuple[str, int]], label: str) 
         prose = block.prose(lang)
         kind = str(block.kind)
         texts.append(prose)
-        block_units.append(make_unit(prose, lang, block.start_line, index, kind))
-        sentences = [prose] if block.kind == BlockKind.HEADING else split_sentences(prose, lang)
-        sentence_units.append([make_unit(s, lang, block.start_line, index, kind) for s in sentences])
+        sentences = split_sentences(prose, lang) or [prose]
+        if block.kind == BlockKind.HEADING and (len(sentences) > 1 or _ENDS_SENTENCE.search(prose)):
+            kind = SPILLED_HEADING  # a machine translation ran the next paragraph into the heading
+        units = [make_unit(s, lang, block.start_line, index, kind) for s in sentences]
+        sentence_units.append(units)
+        block_units.append(merge_units(units, prose))
     return _Side(lang, blocks, texts, block_units, sentence_units), document
 
 
@@ -69,32 +76,66 @@ def align_document(source_text: str, target_text: str, source_lang: str, target_
     warnings: list[tuple[str, int]] = []
     source, source_doc = _prepare(source_text, source_lang, warnings, "source")
     target, target_doc = _prepare(target_text, target_lang, warnings, "target")
-    regions = align_structure(source_doc, target_doc)
-    model = LengthModel.estimate(source.block_units, target.block_units)
+    regions = _absorb_spilled_headings(align_structure(source_doc, target_doc), source, target)
+    first_guess = LengthModel.estimate(source.block_units, target.block_units)
+    groups = [group for region in regions
+              for group in _paragraph_groups(region, source, target, first_guess, warnings)]
+    model = first_guess.learned(
+        (source.block_units[s[0]].length, target.block_units[t[0]].length, confidence_of(cost))
+        for s, t, cost in groups if len(s) == 1 and len(t) == 1)
     paragraph_pairs: list[AlignedPair] = []
     sentence_pairs: list[AlignedPair] = []
-    for region in regions:
-        for source_blocks, target_blocks in _paragraph_groups(region, source, target, model, warnings):
-            _emit_group(source_blocks, target_blocks, source, target, model, path,
-                        paragraph_pairs, sentence_pairs, warnings)
+    for source_blocks, target_blocks, _ in groups:
+        _emit_group(source_blocks, target_blocks, source, target, model, path,
+                    paragraph_pairs, sentence_pairs, warnings)
     return SectionAlignment(paragraph_pairs, sentence_pairs, warnings)
 
 
+Group = tuple[tuple[int, ...], tuple[int, ...], float]  # source blocks, target blocks, bead cost
+
+
+def _absorb_spilled_headings(regions: list[Region], source: _Side, target: _Side) -> list[Region]:
+    """A matched heading pair of which one side holds more than a heading (the ko edition's machine
+    translation writes "## 고유값 찾기 고유값을 찾는 방법을 알아보겠습니다.…" for a heading and the
+    paragraph under it) is aligned together with the region that follows it, sentence by sentence
+    in one group, so that the heading and the first sentence can pair with that one line (a 2-1
+    bead across the heading) and the rest of the line with the paragraphs it swallowed."""
+    merged: list[Region] = []
+    spill_next = False
+    for region in regions:
+        if spill_next and not region.heading:
+            last = merged.pop()
+            region = Region(last.source + region.source, last.target + region.target, spilled=True)
+        spill_next = False
+        if region.heading and any(side.block_units[k].kind == SPILLED_HEADING
+                                  for side, blocks in ((source, region.source), (target, region.target))
+                                  for k in blocks):
+            for side, blocks in ((source, region.source), (target, region.target)):
+                for k in blocks:  # prose now, on both sides: the region DP pairs headings only 1-1
+                    side.block_units[k] = replace(side.block_units[k], kind=SPILLED_HEADING)
+            region = Region(region.source, region.target, spilled=True)
+            spill_next = True
+        merged.append(region)
+    return merged
+
+
 def _paragraph_groups(region: Region, source: _Side, target: _Side, model: LengthModel,
-                      warnings: list[tuple[str, int]]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-    if region.heading:
-        return [(region.source, region.target)]
+                      warnings: list[tuple[str, int]]) -> list[Group]:
+    if region.heading:  # matched by structure: as sure as a pair can be, but no length evidence
+        return [(region.source, region.target, math.inf)]
+    if region.spilled and region.source and region.target:
+        # Its paragraph breaks are the machine translation's, not the author's: sentences decide.
+        return [(region.source, region.target, math.inf)]
     beads = align_region([source.block_units[k] for k in region.source],
                          [target.block_units[k] for k in region.target], model)
-    groups = [(tuple(region.source[k] for k in bead.source), tuple(region.target[k] for k in bead.target))
-              for bead in beads]
+    groups = [(tuple(region.source[k] for k in bead.source), tuple(region.target[k] for k in bead.target),
+               bead.cost) for bead in beads]
     if abs(len(region.source) - len(region.target)) >= UNBALANCED_REGION_WARNING or not (
             region.source and region.target):
         line = source.blocks[region.source[0]].start_line if region.source else 0
         target_line = target.blocks[region.target[0]].start_line if region.target else 0
         warnings.append((f"{len(region.source)} source paragraphs vs {len(region.target)} target paragraphs "
                          f"(target line {target_line}): aligned as merges/splits/omissions", line))
-        return groups  # one warning per region is enough
     return groups
 
 

@@ -1,9 +1,10 @@
-"""The unit that alignment produces and parallel data carries: one aligned source/target pair."""
+"""What alignment produces: an aligned source/target pair, and the pairs of one section."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from amts.engine.book import SkippedFile
 from amts.engine.markup.review_comments import has_review_comment
 
 
@@ -29,3 +30,17 @@ class AlignedPair:
         """Whether a side holds a sync's review comment: machine text (or a merge conflict) that
         nobody has reviewed yet, shown but never used as parallel data."""
         return has_review_comment(self.target) or has_review_comment(self.source)
+
+
+@dataclass(frozen=True, slots=True)
+class SectionAlignmentResult:
+    """One section's paragraph and sentence pairs, with warnings that name the file and line."""
+
+    name: str
+    paragraph_pairs: tuple[AlignedPair, ...]
+    sentence_pairs: tuple[AlignedPair, ...]
+    warnings: tuple[SkippedFile, ...] = ()
+    cached: bool = False
+
+    def pairs(self, granularity: str) -> tuple[AlignedPair, ...]:
+        return self.sentence_pairs if granularity == "sentence" else self.paragraph_pairs

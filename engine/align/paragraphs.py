@@ -13,12 +13,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Indel
 
-from amts.engine.align.evidence import LengthModel, Unit, align_beads, anchor_cost, repeat_cost, repeat_flags
-from amts.engine.align.matching import ordered_matching
+from amts.engine.align.beads import align_beads
+from amts.engine.align.evidence import REPEAT_BONUS, BeadScorer, LengthModel, Unit, repeat_cost, repeat_flags
+from amts.engine.align.matching import anchored_matching
 from amts.engine.markup.markdown import Block, BlockKind, Document
 
 # Shape priors (-log probability) for paragraph beads.
@@ -30,6 +32,9 @@ KIND_MISMATCH_COST = 2.0  # a paragraph aligned with a list item
 SKIP_LENGTH_COST = 0.2  # per sqrt(character) of a paragraph left untranslated
 LIST_MERGE_COST = 3.0  # per extra list item in a group: translators keep list items apart
 PARAGRAPH_VARIANCE = 4.5
+FULL_SEARCH_CELLS = 2500  # above this many cells, search a corridor around the diagonal
+BEAM = 25.0  # long inputs: cells costlier than their row's cheapest by this much are not extended
+CORRIDOR = 15
 _SKELETON_KINDS = frozenset({
     BlockKind.HEADING, BlockKind.CODE, BlockKind.MATH, BlockKind.IMAGE, BlockKind.TABLE,
     BlockKind.DIRECTIVE, BlockKind.LINK, BlockKind.HTML,
@@ -52,6 +57,7 @@ class Region:
     source: tuple[int, ...]
     target: tuple[int, ...]
     heading: bool = False
+    spilled: bool = False  # starts with a heading that holds its paragraph: align its sentences as one group
 
 
 def _heading_level(block: Block) -> int:
@@ -77,11 +83,13 @@ def _skeleton_score(a: Block, b: Block) -> float:
 
 
 def _align_skeletons(source: list[tuple[int, Block]], target: list[tuple[int, Block]]) -> list[tuple[int, int]]:
-    """Order-preserving matching that maximises the total similarity (gaps are free)."""
+    """Order-preserving matching that maximises the total similarity (gaps are free); blocks that
+    appear once on each side unchanged (a label, a code cell) anchor it, so it stays about linear."""
     n, m = len(source), len(target)
     if n == m and all(_skeleton_score(a, b) >= 2.0 for (_, a), (_, b) in zip(source, target)):
         return list(zip(range(n), range(m)))  # the usual case: identical structure
-    return ordered_matching([[_skeleton_score(a, b) for _, b in target] for _, a in source])
+    return anchored_matching([(a.kind, a.raw.strip()) for _, a in source], [(b.kind, b.raw.strip()) for _, b in target],
+                             lambda i, j: _skeleton_score(source[i][1], target[j][1]), sure=2.0)
 
 
 def align_structure(source: Document, target: Document) -> list[Region]:
@@ -122,38 +130,55 @@ def align_structure(source: Document, target: Document) -> list[Region]:
     return regions
 
 
-def align_region(source: list[Unit], target: list[Unit], model: LengthModel) -> list[ParagraphBead]:
-    """Align the prose blocks of one region (units carry block kinds)."""
-    source_repeats, target_repeats = repeat_flags(source), repeat_flags(target)
+class RegionCosts:
+    """Bead costs over one region's prose blocks (without the shape prior)."""
 
-    def cost(i: int, a: int, j: int, b: int) -> float:
-        skipped = not (a and b)
-        return (_cost(i, a, j, b) + repeat_cost(source_repeats, i, a, skipped)
-                + repeat_cost(target_repeats, j, b, skipped))
+    def __init__(self, source: list[Unit], target: list[Unit], model: LengthModel):
+        self.scorer = BeadScorer(source, target, model)
+        self.source_kinds = [u.kind for u in source]
+        self.target_kinds = [u.kind for u in target]
+        self.source_repeats, self.target_repeats = repeat_flags(source), repeat_flags(target)
 
-    def _cost(i: int, a: int, j: int, b: int) -> float:
-        src, tgt = source[i:i + a], target[j:j + b]
-        if not src or not tgt:
-            size = model.size(sum(u.length for u in src), sum(u.length for u in tgt))
-            return SKIP_LENGTH_COST * size ** 0.5 + max(0.0, anchor_cost(src, tgt)[0])
-        kinds_a, kinds_b = {u.kind for u in src}, {u.kind for u in tgt}
-        if ("heading" in kinds_a or "heading" in kinds_b) and (a, b) != (1, 1):
-            return float("inf")
-        if ("heading" in kinds_a) != ("heading" in kinds_b):
-            return float("inf")
-        total = model.cost(sum(u.length for u in src), sum(u.length for u in tgt), PARAGRAPH_VARIANCE)
-        total += anchor_cost(src, tgt)[0]
-        if kinds_a != kinds_b:
-            total += KIND_MISMATCH_COST
-        for side in (src, tgt):
-            items = sum(1 for u in side if u.kind == "list_item")
+    def _shape_cost(self, i: int, a: int, j: int, b: int) -> float:
+        """Headings pair only 1-1 and with headings; other kinds mix at a price; lists stay apart."""
+        kinds_a, kinds_b = self.source_kinds[i:i + a], self.target_kinds[j:j + b]
+        heading_a, heading_b = "heading" in kinds_a, "heading" in kinds_b
+        if (heading_a or heading_b) and (a, b) != (1, 1) or heading_a != heading_b:
+            return math.inf
+        total = 0.0 if set(kinds_a) == set(kinds_b) else KIND_MISMATCH_COST
+        for kinds in (kinds_a, kinds_b):
+            items = kinds.count("list_item")
             total += LIST_MERGE_COST * max(0, items - 1)
         return total
 
+    def bead(self, i: int, a: int, j: int, b: int) -> float:
+        scorer = self.scorer
+        if not (a and b):
+            return SKIP_LENGTH_COST * scorer.skip_size(i, a, j, b) ** 0.5 + max(0.0, scorer.anchor_cost(i, a, j, b))
+        shape = self._shape_cost(i, a, j, b)
+        if shape == math.inf:
+            return shape
+        return scorer.length_cost(i, a, j, b, PARAGRAPH_VARIANCE) + scorer.anchor_cost(i, a, j, b) + shape
+
+    def cost(self, i: int, a: int, j: int, b: int) -> float:
+        skipped = not (a and b)
+        return (self.bead(i, a, j, b) + repeat_cost(self.source_repeats, i, a, skipped)
+                + repeat_cost(self.target_repeats, j, b, skipped))
+
+    def bound(self, i: int, a: int, j: int, b: int) -> float:
+        if not (a and b):
+            return -REPEAT_BONUS
+        return self.scorer.anchor_bound(i, a, j, b) + self._shape_cost(i, a, j, b)
+
+
+def align_region(source: list[Unit], target: list[Unit], model: LengthModel) -> list[ParagraphBead]:
+    """Align the prose blocks of one region (units carry block kinds)."""
     if not source or not target:
         return [ParagraphBead((k,), (), 0.0) for k in range(len(source))] + [
             ParagraphBead((), (k,), 0.0) for k in range(len(target))]
-    band = None if len(source) * len(target) <= 2500 else max(15, abs(len(source) - len(target)) + 8)
-    beads = align_beads(len(source), len(target), PARAGRAPH_SHAPES, cost, band)
-    return [ParagraphBead(tuple(range(i, i + a)), tuple(range(j, j + b)), cost(i, a, j, b))
+    costs = RegionCosts(source, target, model)
+    n, m = len(source), len(target)
+    corridor, beam = (None, None) if n * m <= FULL_SEARCH_CELLS else (CORRIDOR, BEAM)
+    beads = align_beads(n, m, PARAGRAPH_SHAPES, costs.cost, corridor=corridor, bound=costs.bound, beam=beam)
+    return [ParagraphBead(tuple(range(i, i + a)), tuple(range(j, j + b)), costs.cost(i, a, j, b))
             for i, a, j, b in beads]

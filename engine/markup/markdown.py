@@ -238,6 +238,8 @@ def _multiline_image_end(lines: list[str], start: int) -> int | None:
 
 _INLINE_PROTECTED = re.compile(
     r"""
+    (?=[:`$\[\](*<h])  # every span starts with one of these: a cheap test before the alternatives
+    (?:
       (?P<role>:[A-Za-z_]+:`[^`\n]*`)              # :numref:`sec_x`, :cite:`Key`, :eqref:`eq`
     | (?P<code>(?P<ticks>`+)[^`\n].*?(?P=ticks)) # `inline code`, ``code with ` inside``
     | (?P<math>(?<![\\$])\$(?!\$)(?:\\.|[^$\\\n])+?\$)  # $x_i$ (not $$, not \$)
@@ -245,6 +247,7 @@ _INLINE_PROTECTED = re.compile(
     | (?P<target>\]\([^)\s]*(?:\s+"[^"]*")?\))     # link / image target ](url "title")
     | (?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->)  # inline HTML
     | (?P<url>https?://[^\s)>\]]+)                 # a bare URL
+    )
     """,
     re.VERBOSE,
 )

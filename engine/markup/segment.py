@@ -1,26 +1,23 @@
 """Sentence segmentation per language, never splitting inside protected inline spans.
 
-Three segmenters, chosen by `segmenter_for(lang)`:
+Three splitters, chosen per language; `segmenter_for(lang)` says which one a language gets (the
+`align` command prints it, so that no language falls back silently):
 
-* **pysbd** for the languages it supports (`SUPPORTED_BY_PYSBD`, except zh/ja), one cached
-  `Segmenter` per language. Protected spans (inline code, `$math$`, roles, link targets, HTML, URLs)
-  are masked with letter-only placeholders first, so that a period inside `` `d2l.plot` `` or
-  `$1.5$` can never end a sentence, and restored afterwards. pysbd is slow (milliseconds a call),
-  so text that cannot hold a boundary (no `.?!` followed by a space) skips it, clear boundaries
-  (`?`/`!`, or `.` after an ordinary word, before a capital) are cut directly, and pysbd sees only
-  the stretches that hold an ambiguous one (abbreviation, initial, digit, quote, lower case).
-* **CJK punctuation** for zh and ja: a sentence ends after 。？！ (or ASCII ? ! and the ideographic
-  full stop ．), together with any closing quotes or brackets that follow (”’」』）》】).
-* **A regex fallback** for every other language (pt, tr, vi, ko, ...): a sentence ends at `.?!…`
-  (plus closing quotes/brackets) followed by whitespace, unless the word before it is in
-  `FALLBACK_ABBREVIATIONS` (e.g., i.e., etc., Fig., vs., et al., Dr., ...), a single-letter initial,
-  or the next word starts in lower case.
+* **pysbd** (`amts.engine.markup.segment_pysbd`) for the languages it supports except zh/ja:
+  en, es, fr, de, ...
+* **CJK punctuation** for zh and ja: a sentence ends after 。？！ (or ASCII ? ! before CJK text,
+  and the ideographic full stop ．), together with any closing quotes or brackets that follow
+  (”’」』）》】). Japanese quotes text and speech in 「…。」 and 『…。』 with their own 。 inside:
+  such a quotation is kept whole, the sentence ending at the next 。 outside it.
+* **Rules per language** (`amts.engine.markup.segment_rules`) for the others: ko (sentence ends with
+  no space after them), tr (ordinals, örn. bkz. vb.), vi (v.v.), pt, and generic rules for a
+  language that has none of its own (said so, by name).
 
 Rules common to all (they follow the gold annotation guide): a colon or semicolon never ends a
-sentence; a boundary is only ever placed right after sentence-final punctuation, or after the
-review comments a sync glued to a machine-translated unit (they stay with that unit: see
-`amts.engine.markup.review_comments`); the text of each sentence is a verbatim slice of the input
-(stripped), so joining the sentences gives the input back up to whitespace.
+sentence; a boundary is only ever placed right after sentence-final punctuation (and its closers),
+or after the review comments a sync glued to a machine-translated unit (they stay with that unit:
+see `amts.engine.markup.review_comments`); the text of each sentence is a verbatim slice of the
+input (stripped), so joining the sentences gives the input back up to whitespace.
 """
 
 from __future__ import annotations
@@ -28,30 +25,22 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import pysbd
-import pysbd.languages
-
-from amts.engine.markup.markdown import protected_spans
+from amts.engine.markup.markdown import InlineSpan, protected_spans
 from amts.engine.markup.review_comments import REVIEW_COMMENT_OPEN, REVIEW_COMMENT_RUN
+from amts.engine.markup.segment_pysbd import SUPPORTED_BY_PYSBD, pysbd_cuts
+from amts.engine.markup.segment_rules import RULES, SPAN, rule_cuts, rules_for
 
-#: Languages pysbd can segment (its own list).
-SUPPORTED_BY_PYSBD = frozenset(pysbd.languages.LANGUAGE_CODES)
+__all__ = ["CJK_SEGMENTED", "SUPPORTED_BY_PYSBD", "base_lang", "segmenter_for", "split_sentences"]
+
 #: Languages segmented by CJK punctuation instead of pysbd.
 CJK_SEGMENTED = frozenset({"zh", "ja"})
 
-FALLBACK_ABBREVIATIONS = frozenset(
-    """e.g i.e etc fig figs eq eqs sec vs cf al approx ca resp incl dr mr mrs ms prof st no nr
-    vol pp p ch chap ed eds jr sr inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec
-    sr sra srta dra pág págs núm ex av obs art bzw usw z.b d.h""".split()
-)
-
 _CLOSERS = "\"'”’」』）》】)]"
-_CJK_BOUNDARY = re.compile(rf"[。？！?!．]+[{re.escape(_CLOSERS)}]*")
-# A place where pysbd could split: sentence-final punctuation, closers, then whitespace.
-_MAYBE_BOUNDARY = re.compile(rf"[.?!…][{re.escape(_CLOSERS)}*_]*\s")
-_ENDS_SENTENCE = re.compile(rf"[.?!…][{re.escape(_CLOSERS)}*_]*$")
-_FALLBACK_BOUNDARY = re.compile(rf"([.?!…]+)[{re.escape(_CLOSERS)}*_]*(?=\s+(\S))")
-_PLACEHOLDER_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# A d2l slide marker closing after the full stop (…预测。**]) belongs to the sentence it closes.
+_CJK_BOUNDARY = re.compile(rf"[。？！?!．]+[{re.escape(_CLOSERS)}]*(?:\*\*[\])])?")
+_JAPANESE_QUOTES = {"「": "」", "『": "』"}
+# Text with no sentence-final punctuation followed by a space cannot hold a boundary (fast path).
+_MAYBE_BOUNDARY = re.compile(r"[.?!…]\S*\s")
 _COMMENTS_AFTER = re.compile(r"\s*" + REVIEW_COMMENT_RUN.pattern, re.DOTALL)
 
 
@@ -61,13 +50,18 @@ def base_lang(lang: str) -> str:
 
 
 def segmenter_for(lang: str) -> str:
-    """A one-line description of how `lang` is segmented (for the README and the UI)."""
+    """A one-line description of how `lang` is segmented (for the align command and the UI)."""
     code = base_lang(lang)
+    if code == "ja":
+        return "ja: CJK sentence punctuation (。？！ and closing quotes; 「…」 kept whole)"
     if code in CJK_SEGMENTED:
         return f"{code}: CJK sentence punctuation (。？！ and closing quotes)"
     if code in SUPPORTED_BY_PYSBD:
         return f"{code}: pysbd (protected spans masked)"
-    return f"{code}: regex fallback (.?! + space, abbreviation list)"
+    rules = rules_for(code)
+    if code in RULES:
+        return f"{code}: {rules.name} rules ({rules.description})"
+    return f"{code}: no rules for this language, {rules.description}"
 
 
 def split_sentences(text: str, lang: str) -> list[str]:
@@ -87,12 +81,12 @@ def _split_cached(text: str, code: str) -> tuple[str, ...]:
 def _cuts(text: str, code: str) -> list[int]:
     spans = protected_spans(text)
     if code in CJK_SEGMENTED:
-        return _cjk_cuts(text, spans)
-    if not _MAYBE_BOUNDARY.search(_masked_plain(text, spans)):
-        return []
+        return _cjk_cuts(_masked(text, spans), quotes_whole=code == "ja")
     if code in SUPPORTED_BY_PYSBD:
-        return _english_like_cuts(text, spans, code)
-    return _fallback_cuts(text, spans)
+        if not _MAYBE_BOUNDARY.search(_masked(text, spans)):
+            return []
+        return pysbd_cuts(text, spans, code)
+    return rule_cuts(_masked(text, spans), rules_for(code))
 
 
 def _review_comment_cuts(text: str, runs: list[re.Match[str]], code: str) -> list[int]:
@@ -130,27 +124,26 @@ def _slice(text: str, cuts: list[int]) -> list[str]:
     return pieces
 
 
-def _inside(position: int, spans) -> bool:
-    return any(span.start < position < span.end for span in spans)
-
-
-def _masked_plain(text: str, spans) -> str:
-    """The text with protected spans blanked out, same length (for boundary searches)."""
+def _masked(text: str, spans: list[InlineSpan]) -> str:
+    """The text with protected spans (not slide markers) blanked out, same length."""
     if not spans:
         return text
     chars = list(text)
     for span in spans:
-        chars[span.start:span.end] = "x" * (span.end - span.start)
+        if span.kind != "slide":
+            chars[span.start:span.end] = SPAN * (span.end - span.start)
     return "".join(chars)
 
 
-def _cjk_cuts(text: str, spans) -> list[int]:
-    plain = _masked_plain(text, spans)
+def _cjk_cuts(plain: str, quotes_whole: bool) -> list[int]:
+    inside_quote = _quoted_positions(plain) if quotes_whole else None
     cuts = []
     for match in _CJK_BOUNDARY.finditer(plain):
         end = match.end()
+        if inside_quote is not None and (inside_quote[match.start()] or plain[end - 1] in "」』"):
+            continue  # 「…。」と言った。: the sentence goes on after the quotation
         if "?" in match.group() or "!" in match.group():
-            # ASCII ?/! end a Chinese sentence only before CJK text, space or the end.
+            # ASCII ?/! end a CJK sentence only before CJK text, space or the end.
             following = plain[end:end + 1]
             if following and not (following.isspace() or ord(following) > 0x2E80):
                 continue
@@ -158,113 +151,19 @@ def _cjk_cuts(text: str, spans) -> list[int]:
     return cuts
 
 
-@lru_cache(maxsize=64)
-def _segmenter(code: str) -> pysbd.Segmenter:
-    return pysbd.Segmenter(language=code, clean=False, char_span=False)
+def _quoted_positions(plain: str) -> list[bool]:
+    """For each character, whether it lies inside a quotation of whole sentences: 「…。」 or 『…。』.
 
-
-def _placeholder(index: int) -> str:
-    # Letters only, capitalised like a name: pysbd neither splits inside it nor after it.
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = _PLACEHOLDER_LETTERS[rest] + letters
-    return "Qz" + letters + "q"
-
-
-def _pysbd_cuts(text: str, spans, code: str) -> list[int]:
-    # Mask, segment, then map each segment back to offsets in the original text.
-    masked_parts, originals, position = [], [], 0
-    for index, span in enumerate(spans):
-        masked_parts.append(text[position:span.start])
-        token = _placeholder(index)
-        masked_parts.append(token)
-        originals.append((token, span.text))
-        position = span.end
-    masked_parts.append(text[position:])
-    masked = "".join(masked_parts)
-    segments = _segmenter(code).segment(masked)
-    cuts, offset = [], 0
-    for segment in segments[:-1]:
-        restored = segment
-        for token, original in originals:
-            if token in restored:
-                restored = restored.replace(token, original)
-        found = text.find(restored.strip(), offset)
-        if found < 0:  # pysbd altered the text: keep what we have, never guess
-            break
-        offset = found + len(restored.strip())
-        if (_ENDS_SENTENCE.search(text[:offset]) and text[offset:offset + 1].isspace()
-                and not _inside(offset, spans)):
-            cuts.append(offset)
-    return cuts
-
-
-_CANDIDATE = re.compile(rf"([.?!…]+)([{re.escape(_CLOSERS)}*_]*)(?=\s+(\S))")
-_ORDINARY_WORD = re.compile(r"(?:[(\"“*]*(?:[A-Za-z]?[a-z]+|[A-Z]{2,}s?)|\d+)[)\"”*]*")
-
-
-def _candidates(text: str, spans) -> tuple[list[int], list[int]]:
-    """Possible boundaries split into (clear, ambiguous) ones.
-
-    Clear: `?` or `!`, or a `.` after an ordinary word (not an abbreviation, not an initial, no
-    inner period), each followed by a space and an upper-case letter. Anything else — a digit, a
-    quote, a lower-case word, an ellipsis, emphasis — is ambiguous and left to pysbd.
+    A bracket left unclosed, or a pair that does not close a sentence (machine translation writes
+    "(」<unk>「)" around a token), quotes nothing.
     """
-    plain = list(text)
-    for span in spans:  # protected spans read as a capitalised word, like pysbd's placeholders
-        plain[span.start:span.end] = "X" * (span.end - span.start)
-    masked = "".join(plain)
-    span_ends = {span.end for span in spans}
-    clear: list[int] = []
-    ambiguous: list[int] = []
-    for match in _CANDIDATE.finditer(masked):
-        punct, closers, following = match.groups()
-        is_clear = following[0].isupper() and len(punct) == 1 and punct != "…" and closers in ("", ")")
-        if is_clear and punct == "." and match.start(1) not in span_ends:
-            before = masked[: match.start(1)].rsplit(None, 1)
-            word = before[-1] if before else ""
-            is_clear = (bool(_ORDINARY_WORD.fullmatch(word))
-                        and word.strip("(\"“*)”").lower() not in FALLBACK_ABBREVIATIONS)
-        (clear if is_clear else ambiguous).append(match.end())
-    return clear, ambiguous
-
-
-def _english_like_cuts(text: str, spans, code: str) -> list[int]:
-    """Cut at clear boundaries; ask pysbd only about the stretches holding an ambiguous one.
-
-    pysbd costs milliseconds per call, so this keeps it to the few stretches where its rules
-    matter (validated on the d2l books: same boundaries as running pysbd on whole paragraphs).
-    """
-    clear, ambiguous = _candidates(text, spans)
-    if not ambiguous:
-        return clear
-    cuts = list(clear)
-    edges = [0] + clear + [len(text)]
-    for start, end in zip(edges, edges[1:]):
-        if any(start < position < end for position in ambiguous):
-            chunk = text[start:end]
-            stripped = chunk.lstrip()
-            offset = start + len(chunk) - len(stripped)
-            chunk_spans = protected_spans(stripped)
-            cuts.extend(offset + cut for cut in _pysbd_cuts(stripped, chunk_spans, code))
-    return cuts
-
-
-def _fallback_cuts(text: str, spans) -> list[int]:
-    plain = _masked_plain(text, spans)
-    cuts = []
-    for match in _FALLBACK_BOUNDARY.finditer(plain):
-        punct, following = match.group(1), match.group(2)
-        word = plain[: match.start(1)].rsplit(None, 1)[-1] if plain[: match.start(1)].strip() else ""
-        if punct == ".":
-            bare = word.lower().lstrip("(\"'“")
-            if bare in FALLBACK_ABBREVIATIONS or (len(bare) == 1 and bare.isalpha()):
-                continue
-            if following[:1].islower():
-                continue
-            if bare == "al" or word.lower().endswith("et al"):
-                continue
-        cuts.append(match.end())
-    return cuts
+    inside = [False] * len(plain)
+    openings: list[tuple[str, int]] = []
+    for position, ch in enumerate(plain):
+        if ch in _JAPANESE_QUOTES:
+            openings.append((_JAPANESE_QUOTES[ch], position))
+        elif openings and ch == openings[-1][0]:
+            _, start = openings.pop()
+            if not openings and plain[position - 1:position] in ("。", "？", "！"):
+                inside[start + 1:position] = [True] * (position - start - 1)
+    return inside

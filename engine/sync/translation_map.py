@@ -240,7 +240,7 @@ def map_translation(old_text: str, target_text: str, source_lang: str, target_la
     sentences = {i: block_sentences(b, source_lang) for i, b in enumerate(old.blocks) if b.is_prose}
     clean_starts = block_offsets(target.blocks, clean)
     target_sentences, sentences_of = _target_sentences(target, clean, clean_starts, index, target_lang)
-    beads = _beads(alignment.sentence_pairs, groups, sentences, sentences_of, source_lang, warnings)
+    beads = _beads(alignment.sentence_pairs, groups, sentences, sentences_of, source_lang, target_lang, warnings)
     return TranslationMap(old, target, target_text, block_offsets(target.blocks, target_text), tuple(groups),
                           sentences, target_sentences, tuple(beads), structure_counterparts(old, target),
                           tuple(warnings))
@@ -309,12 +309,18 @@ def _groups(paragraph_pairs, old: Document, target: Document, warnings: list[str
 
 
 def _beads(sentence_pairs, groups: list[ProseGroup], sentences: dict[int, tuple[str, ...]],
-           sentences_of: dict[int, list[int]], source_lang: str, warnings: list[str]) -> list[Bead]:
-    """Give each sentence pair back its sentence indices (pairs come group by group, in order)."""
+           sentences_of: dict[int, list[int]], source_lang: str, target_lang: str,
+           warnings: list[str]) -> list[Bead]:
+    """Give each sentence pair back its sentence indices (pairs come group by group, in order).
+
+    A sentence the translator added (a 0-1 pair) goes with the sentence before it in its group:
+    kept with it, or shown for review with it when upstream edits that sentence.
+    """
     beads: list[Bead] = []
-    source_join = sentence_joiner(source_lang)
+    source_join, target_join = sentence_joiner(source_lang), sentence_joiner(target_lang)
     position = 0
     for group in groups:
+        group_start = len(beads)
         ids = [(i, k) for i in group.source_blocks for k in range(len(sentences[i]))]
         texts = [sentences[i][k] for i, k in ids]
         targets = [s for t in group.target_blocks for s in sentences_of.get(t, [])]
@@ -331,7 +337,11 @@ def _beads(sentence_pairs, groups: list[ProseGroup], sentences: dict[int, tuple[
                                 "later sentences are not reused")
                 return beads
             mine = tuple(targets[target_taken:target_taken + b])
-            beads.append(Bead(tuple(ids[taken:taken + a]), mine, pair.target))
+            if a == 0 and mine and len(beads) > group_start and beads[-1].sentences and beads[-1].targets:
+                last = beads[-1]
+                beads[-1] = Bead(last.sentences, last.targets + mine, last.target + target_join + pair.target)
+            else:
+                beads.append(Bead(tuple(ids[taken:taken + a]), mine, pair.target))
             taken += a
             target_taken += b
     return beads

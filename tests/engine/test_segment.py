@@ -1,4 +1,4 @@
-"""Sentence segmentation: pysbd for English, CJK punctuation for Chinese, a regex fallback."""
+"""Sentence segmentation: pysbd for English, CJK punctuation for zh/ja, rules per language (real edition text)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import pytest
 
 from amts.engine.markup.markdown import parse_markdown
 from amts.engine.markup.segment import SUPPORTED_BY_PYSBD, segmenter_for, split_sentences
+
+from conftest import SHARED
 
 
 def test_english_sentences_and_abbreviations():
@@ -61,12 +63,12 @@ def test_semantic_line_breaks_make_one_sentence():
 
 
 @pytest.mark.parametrize("lang", ["pt", "tr", "vi", "ko"])
-def test_fallback_languages_split_at_final_punctuation_but_not_abbreviations(lang):
+def test_rule_languages_split_at_final_punctuation_but_not_abbreviations(lang):
     assert lang not in SUPPORTED_BY_PYSBD
     text = "O modelo, e.g. uma rede, aprende. A taxa é 0.5 aqui. Funciona? Sim."
     assert split_sentences(text, lang) == ["O modelo, e.g. uma rede, aprende.", "A taxa é 0.5 aqui.",
                                            "Funciona?", "Sim."]
-    assert "fallback" in segmenter_for(lang)
+    assert "rules" in segmenter_for(lang)
 
 
 def test_segmenter_descriptions():
@@ -82,3 +84,101 @@ def test_real_book_sentences_rejoin_to_their_paragraph(d2l_zh):
             sentences = split_sentences(prose, lang)
             glue = "" if lang == "zh" else " "
             assert "".join(glue.join(sentences).split()) == "".join(prose.split())
+
+
+# --- every edition's own text: one test per rule --------------------------------------------------
+
+PADDING = "chapter_convolutional-neural-networks/padding-and-strides"
+
+
+def _edition(lang):
+    path = SHARED / "d2l" / "editions" / f"d2l-{lang}"
+    if not path.is_dir():
+        pytest.skip(f"{path} is absent: the real d2l data lives in ../shared beside the checkout")
+    return path
+
+
+def _sentences_of(path, lang, phrase):
+    """The sentences of the prose block of `path` (a real edition file) that holds `phrase`."""
+    for block in parse_markdown(path.read_text(encoding="utf-8")).prose_blocks:
+        prose = block.prose(lang)
+        if phrase in prose:
+            return split_sentences(prose, lang)
+    raise AssertionError(f"{phrase!r} not in {path}")
+
+
+def _sentence_with(path, lang, phrase):
+    return next(s for s in _sentences_of(path, lang, phrase) if phrase in s)
+
+
+def test_korean_sentence_ends_without_a_space():
+    section = _edition("ko") / f"{PADDING}.md"
+    sentences = _sentences_of(section, "ko", "생성되었습니다.:numref:")
+    assert sentences[0].endswith("출력 표현이 생성되었습니다.")
+    assert sentences[1].startswith(":numref:`sec_conv_layer`에서 일반화했듯이")
+    assert sentences[2].startswith("따라서 컨벌루션 계층의 출력 모양은")
+    padded = _sentences_of(section, "ko", "5 \\times 5$로 늘립니다.그런 다음")
+    assert any(s.startswith("그런 다음 해당 출력이") for s in padded)
+    assert any(s.startswith(":numref:`img_conv_pad`에서는") for s in padded)
+
+
+def test_korean_periods_inside_words_and_numbers_stay():
+    assert split_sentences("학습률은 0.5입니다.모델은 d2l.ai 사이트에 있습니다.왜 그럴까?이유는 간단합니다.", "ko") == [
+        "학습률은 0.5입니다.", "모델은 d2l.ai 사이트에 있습니다.", "왜 그럴까?", "이유는 간단합니다."]
+
+
+def test_a_sentence_may_start_with_a_role_after_a_full_stop():
+    tr = _sentences_of(_edition("tr") / f"{PADDING}.md", "tr", "gösterimi sağladı. :numref:`sec_conv_layer`")
+    assert tr[0].endswith("bir çıktı gösterimi sağladı.")
+    assert tr[1].startswith(":numref:`sec_conv_layer` içinde genelleştirdiğimiz gibi")
+    vi = _sentence_with(_edition("vi") / f"{PADDING}.md", "vi", "cho thấy một hoạt động tương quan chéo")
+    assert vi.startswith(":numref:`img_conv_stride` cho thấy")
+
+
+def test_turkish_ordinals_and_abbreviations():
+    tr = _edition("tr")
+    beam = tr / "chapter_recurrent-modern" / "beam-search.md"
+    assert _sentence_with(beam, "tr", "andıcını seçtiğimizi varsayalım") == (
+        "3. zaman adımında “B” andıcını seçtiğimizi varsayalım.")
+    assert "her andıcın koşullu olasılığı 3. zaman adımında da değişti." in _sentence_with(
+        beam, "tr", "adımında da değişti")
+    densenet = _sentence_with(tr / "chapter_convolutional-modern" / "densenet.md", "tr", "(bkz. :numref:`sec_resnet`")
+    assert densenet.endswith("(bkz. :numref:`sec_resnet` içindeki alıştırma).")
+    assert split_sentences("Klasöre gidin (örn. İndirilenler klasörü). Sonra açın.", "tr") == [
+        "Klasöre gidin (örn. İndirilenler klasörü).", "Sonra açın."]
+
+
+def test_vietnamese_etc_ends_a_sentence_before_a_capital():
+    alexnet = _edition("vi") / "chapter_convolutional-modern" / "alexnet.md"
+    sentences = _sentences_of(alexnet, "vi", "lưỡi cỏ, v.v. Thậm chí")
+    assert any(s.endswith("như mắt, mũi, lưỡi cỏ, v.v.") for s in sentences)
+    assert any(s.startswith("Thậm chí các lớp cao hơn") for s in sentences)
+    assert split_sentences("Các số 1, 2, v.v. đều là số nguyên.", "vi") == ["Các số 1, 2, v.v. đều là số nguyên."]
+
+
+def test_japanese_quotation_kept_whole():
+    bert = _edition("ja") / "chapter_natural-language-processing-applications" / "finetuning-bert.md"
+    quoted = _sentence_with(bert, "ja", "「一部の専門家は")
+    assert "報告しています。しかし、" in quoted and "」と「" in quoted
+    assert split_sentences("彼は「はい。わかりました。」と言った。次に進む。", "ja") == [
+        "彼は「はい。わかりました。」と言った。", "次に進む。"]
+    # Machine translation's stray brackets around a token quote no sentence.
+    dataset = _edition("ja") / "chapter_recurrent-modern" / "machine-translation-and-dataset.md"
+    assert _sentence_with(dataset, "ja", "(」<unk>「)").endswith("(」<unk>「) トークンとして扱います。")
+
+
+def test_slide_marker_after_a_full_stop_ends_the_sentence():
+    section = _edition("ja") / PADDING
+    ja = _sentences_of(section.with_name("padding-and-strides.md"), "ja", "適用する**)。")
+    assert ja[0].endswith("(**すべての辺に 1 ピクセルのパディングを適用する**)。")
+    en = _sentences_of(section.with_name("padding-and-strides_origin.md"), "en", "on all sides.**)")
+    assert any(s.endswith("(**apply 1 pixel of padding on all sides.**)") for s in en)
+    assert any(s.startswith("Given an input with a height and width of 8") for s in en)
+
+
+def test_every_edition_language_names_its_splitter():
+    assert segmenter_for("ko").startswith("ko: Korean rules")
+    assert segmenter_for("tr").startswith("tr: Turkish rules")
+    assert segmenter_for("vi").startswith("vi: Vietnamese rules")
+    assert "「…」 kept whole" in segmenter_for("ja")
+    assert "no rules for this language" in segmenter_for("fi")
