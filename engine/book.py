@@ -7,6 +7,7 @@ as a `SkippedFile` and the rest of the book goes on.
 from __future__ import annotations
 
 import configparser
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,3 +187,13 @@ def reversed_book(book: Book) -> Book:
     """The same sections with source and target swapped (e.g. zh→en from an en→zh repo)."""
     sections = tuple(Section(s.name, s.target_path, s.source_path) for s in book.sections)
     return Book(book.root, book.target_lang, book.source_lang, sections, book.skipped, book.title, book.layout)
+
+
+def book_work_dir(workdir: Path, book_root: Path) -> Path:
+    """Where a work directory keeps what it knows of one book (its exclusions, ...):
+    `WORKDIR/books/<folder name>-<hash of the resolved path>`, the same for every direction the
+    book is opened in and for every way its path is written."""
+    root = Path(book_root).expanduser().resolve()
+    digest = hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:16]
+    name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in root.name)[:40] or "book"
+    return Path(workdir) / "books" / f"{name}-{digest}"

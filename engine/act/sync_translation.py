@@ -42,9 +42,6 @@ from amts.engine.sync.units import SyncPlan
 
 #: Split the job's input well below Amazon's 1,000,000 characters / 1 MB of text per document.
 MAX_DOCUMENT_BYTES = 400_000
-#: Marks machine text in a synced NAME.md: such pairs are not the translators' work, so they are
-#: kept out of the memory.
-_MACHINE_MARK = "<!-- amts:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +101,10 @@ def batch_documents(fragments: list[str], max_bytes: int = MAX_DOCUMENT_BYTES) -
 
 
 def book_pairs(book_root: Path, workdir: Path | None, jobs: int | None = None) -> list[AlignedPair]:
-    """Sentence pairs of the book as it stands (old source ↔ human translation)."""
+    """Sentence pairs of the book as it stands (old source ↔ translation). Machine text an
+    earlier sync left for review is among them: `write_parallel_data` leaves it out."""
     alignment = align_book(open_book(Path(book_root)), workdir=workdir, jobs=jobs)
-    return [p for p in alignment.pairs("sentence") if _MACHINE_MARK not in p.target]
+    return alignment.pairs("sentence")
 
 
 class BatchJobTranslator:

@@ -28,7 +28,8 @@ ALIGNER_VERSION = "4"
 
 _ALIGN = Path(__file__).resolve().parent
 _MARKUP = _ALIGN.parent / "markup"
-_FINGERPRINTED = (*sorted(_ALIGN.glob("*.py")), _MARKUP / "markdown.py", *sorted(_MARKUP.glob("segment*.py")))
+_FINGERPRINTED = (*sorted(_ALIGN.glob("*.py")), _MARKUP / "markdown.py", _MARKUP / "review_comments.py",
+                  *sorted(_MARKUP.glob("segment*.py")))
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from amts.engine.markup.review_comments import has_review_comment
+
 
 @dataclass(frozen=True, slots=True)
 class AlignedPair:
@@ -23,6 +25,12 @@ class AlignedPair:
     path: str = ""
     source_line: int = 0
     target_line: int = 0
+
+    @property
+    def awaiting_review(self) -> bool:
+        """Whether a side holds a sync's review comment: machine text (or a merge conflict) that
+        nobody has reviewed yet, shown but never used as parallel data."""
+        return has_review_comment(self.target) or has_review_comment(self.source)
 
 
 class Side(StrEnum):

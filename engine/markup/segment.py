@@ -14,9 +14,10 @@ Three splitters, chosen per language; `segmenter_for(lang)` says which one a lan
   language that has none of its own (said so, by name).
 
 Rules common to all (they follow the gold annotation guide): a colon or semicolon never ends a
-sentence; a boundary is only ever placed right after sentence-final punctuation (and its closers);
-the text of each sentence is a verbatim slice of the input (stripped), so joining the sentences
-gives the input back up to whitespace.
+sentence; a boundary is only ever placed right after sentence-final punctuation (and its closers),
+or after the review comments a sync glued to a machine-translated unit (they stay with that unit:
+see `amts.engine.markup.review_comments`); the text of each sentence is a verbatim slice of the
+input (stripped), so joining the sentences gives the input back up to whitespace.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import re
 from functools import lru_cache
 
 from amts.engine.markup.markdown import InlineSpan, protected_spans
+from amts.engine.markup.review_comments import REVIEW_COMMENT_OPEN, REVIEW_COMMENT_RUN
 from amts.engine.markup.segment_pysbd import SUPPORTED_BY_PYSBD, pysbd_cuts
 from amts.engine.markup.segment_rules import RULES, SPAN, rule_cuts, rules_for
 
@@ -39,6 +41,7 @@ _CJK_BOUNDARY = re.compile(rf"[。？！?!．]+[{re.escape(_CLOSERS)}]*(?:\*\*[\
 _JAPANESE_QUOTES = {"「": "」", "『": "』"}
 # Text with no sentence-final punctuation followed by a space cannot hold a boundary (fast path).
 _MAYBE_BOUNDARY = re.compile(r"[.?!…]\S*\s")
+_COMMENTS_AFTER = re.compile(r"\s*" + REVIEW_COMMENT_RUN.pattern, re.DOTALL)
 
 
 def base_lang(lang: str) -> str:
@@ -71,17 +74,44 @@ def _split_cached(text: str, code: str) -> tuple[str, ...]:
     text = text.strip()
     if not text:
         return ()
+    runs = list(REVIEW_COMMENT_RUN.finditer(text)) if REVIEW_COMMENT_OPEN in text else []
+    return tuple(_slice(text, _review_comment_cuts(text, runs, code) if runs else _cuts(text, code)))
+
+
+def _cuts(text: str, code: str) -> list[int]:
     spans = protected_spans(text)
     if code in CJK_SEGMENTED:
-        cuts = _cjk_cuts(_masked(text, spans), quotes_whole=code == "ja")
-    elif code in SUPPORTED_BY_PYSBD:
-        masked = _masked(text, spans)
-        if not _MAYBE_BOUNDARY.search(masked):
-            return (text,)
-        cuts = pysbd_cuts(text, spans, code)
-    else:
-        cuts = rule_cuts(_masked(text, spans), rules_for(code))
-    return tuple(_slice(text, cuts))
+        return _cjk_cuts(_masked(text, spans), quotes_whole=code == "ja")
+    if code in SUPPORTED_BY_PYSBD:
+        if not _MAYBE_BOUNDARY.search(_masked(text, spans)):
+            return []
+        return pysbd_cuts(text, spans, code)
+    return rule_cuts(_masked(text, spans), rules_for(code))
+
+
+def _review_comment_cuts(text: str, runs: list[re.Match[str]], code: str) -> list[int]:
+    """Cuts of a text holding sync comments: the boundaries of the text without them, each comment
+    kept with the sentence before it, and a cut after every comment that follows text.
+
+    Sync glues its review comment right after the unit it marks, so the comment ends that unit
+    even where no punctuation does (machine text left in English inside Chinese); and a comment
+    must never open the next sentence, which is the translator's and not awaiting review."""
+    clean: list[str] = []
+    index: list[int] = []  # offset in `text` of each character of `clean`
+    position = 0
+    for run in runs:
+        clean.append(text[position:run.start()])
+        index.extend(range(position, run.start()))
+        position = run.end()
+    clean.append(text[position:])
+    index.extend(range(position, len(text)))
+    cuts = []
+    for cut in _cuts("".join(clean), code):
+        if 0 < cut < len(index):
+            after = _COMMENTS_AFTER.match(text, index[cut - 1] + 1)
+            cuts.append(after.end() if after else index[cut - 1] + 1)
+    cuts += [run.end() for run in runs if text[:run.start()].strip()]
+    return cuts
 
 
 def _slice(text: str, cuts: list[int]) -> list[str]:

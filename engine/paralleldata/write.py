@@ -2,6 +2,9 @@
 
 The writer keeps every record inside Amazon's rules (amazon-translate.md §1) and counts each
 record it had to drop or change, because Amazon itself drops such records without saying which.
+It is also the one door every export and job passes through, so it leaves out, and counts, the
+pairs that are no parallel data: machine text a sync marked for review (either side carries an
+`<!-- amts:` comment), and the pairs the user excluded (amts.engine.paralleldata.exclusions).
 Reading lives in `amts.engine.paralleldata.read`; its public names are re-exported here.
 """
 
@@ -19,6 +22,7 @@ from xml.sax.saxutils import escape, quoteattr
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.atomic import write_text_atomic
 from amts.engine.errors import AmtsError
+from amts.engine.paralleldata.exclusions import Exclusions
 from amts.engine.paralleldata.read import (
     AMAZON_FORMATS,
     CONTROL_CHARS,
@@ -63,6 +67,8 @@ class ExportReport:
     target_lang: str
     input_pairs: int
     written: int
+    awaiting_review: int = 0  # machine text a sync marked for review: not a translation yet
+    excluded: int = 0  # pairs the user excluded
     dropped_low_confidence: int = 0
     dropped_empty: int = 0
     dropped_too_long: int = 0
@@ -77,8 +83,8 @@ class ExportReport:
     def dropped(self) -> int:
         """Records dropped for any reason (pieces of a split pair included)."""
         return (
-            self.dropped_low_confidence + self.dropped_empty + self.dropped_too_long
-            + self.duplicates
+            self.awaiting_review + self.excluded + self.dropped_low_confidence + self.dropped_empty
+            + self.dropped_too_long + self.duplicates
         )
 
     def summary_lines(self) -> list[str]:
@@ -89,6 +95,8 @@ class ExportReport:
             f"from {self.input_pairs} aligned pairs"
         ]
         reasons = [
+            (self.awaiting_review, "pairs awaiting review left out (machine text a sync marked)"),
+            (self.excluded, "pairs excluded by the user left out"),
             (self.dropped_low_confidence, "dropped below the confidence threshold"),
             (self.dropped_empty, "dropped with an empty side"),
             (self.dropped_too_long, f"dropped with a side over {MAX_SEGMENT_BYTES} UTF-8 bytes"),
@@ -113,9 +121,13 @@ def write_parallel_data(
     *,
     min_confidence: float = 0.0,
     splitter: Splitter | None = None,
+    exclusions: Exclusions | None = None,
 ) -> ExportReport:
     """Write pairs as Amazon parallel data (csv, tsv, tmx) or JSONL, atomically; count every change.
 
+    Pairs awaiting review (`AlignedPair.awaiting_review`) are never written; nor are those that
+    `exclusions` excludes (its languages are matched against `source_lang`/`target_lang`, so the
+    pairs may be either way round).
     CSV/TSV/TMX segments are made single-line; JSONL keeps the text exactly (it is our own format).
     A pair with a side over 1000 UTF-8 bytes is handed to `splitter` (e.g. split at aligned sentence
     boundaries); when there is none or it returns None, the pair is dropped and counted.
@@ -123,8 +135,8 @@ def write_parallel_data(
     if fmt not in FORMATS:
         raise AmtsError(f"unknown parallel-data format {fmt!r} "
                         f"(expected one of {', '.join(FORMATS)})", path)
-    counts = dict.fromkeys(("dropped_low_confidence", "dropped_empty", "dropped_too_long",
-                            "split_long"), 0)
+    counts = dict.fromkeys(("awaiting_review", "excluded", "dropped_low_confidence", "dropped_empty",
+                            "dropped_too_long", "split_long"), 0)
     amazon = fmt in AMAZON_FORMATS
 
     def admit(pair: AlignedPair, may_split: bool) -> list[tuple[AlignedPair, list[str]]]:
@@ -145,6 +157,12 @@ def write_parallel_data(
     pairs = list(pairs)
     admitted: list[tuple[AlignedPair, list[str]]] = []
     for pair in pairs:
+        if pair.awaiting_review:
+            counts["awaiting_review"] += 1
+            continue
+        if exclusions is not None and exclusions.excludes(pair, source_lang, target_lang):
+            counts["excluded"] += 1
+            continue
         if pair.confidence < min_confidence:
             counts["dropped_low_confidence"] += 1
             continue

@@ -17,8 +17,9 @@ Every unit marked for review in NAME.md has one entry, found in the file as `tra
 marker` (a sentence, caption) or as `marker` on its own line after a block (a code conflict,
 whose `translation` is upstream's lines and `previous` the translator's). A Review screen accepts
 a unit by deleting `marker`, rejects it by putting `previous` back in place of `translation +
-marker`, or replaces `translation` with the reviewer's text. Entries of earlier syncs stay while
-their `translation + marker` is still in the file.
+marker`, or replaces `translation` with the reviewer's text (amts.engine.sync.review does, and
+removes the entry). Entries of earlier syncs stay while their `translation + marker` is still in
+the file: whether a unit awaits review is read from NAME.md, the record only says what it is.
 """
 
 from __future__ import annotations
@@ -68,16 +69,23 @@ def pending_machine_text(provenance: dict, path: str, target_text: str) -> dict[
     return pending
 
 
+#: Units whose machine text is written with the marker glued after it; the others (conflicts in
+#: code cells, math, tables, directives) have the marker on a line of its own after their block.
+INLINE_KINDS = ("sentence", "heading", "caption")
+
+
+def entry_needle(entry: dict) -> str | None:
+    """What NAME.md holds while an entry awaits review: `translation + marker` (a sentence,
+    heading, caption) or `marker` (a conflict); None for an entry that cannot be read."""
+    marker, translation = entry.get("marker"), entry.get("translation", "")
+    if not (isinstance(marker, str) and isinstance(translation, str) and marker):
+        return None
+    return translation + marker if entry.get("kind") in INLINE_KINDS else marker
+
+
 def still_pending(entries: list[dict], target_text: str) -> list[dict]:
     """The entries whose marked text is still in the file (the others were reviewed)."""
-    out = []
-    for entry in entries:
-        marker, translation = entry.get("marker"), entry.get("translation", "")
-        if isinstance(marker, str) and isinstance(translation, str) and marker:
-            if (translation + marker if entry.get("kind") in ("sentence", "heading", "caption")
-                    else marker) in target_text:
-                out.append(entry)
-    return out
+    return [entry for entry in entries if (needle := entry_needle(entry)) is not None and needle in target_text]
 
 
 def text_digest(text: str) -> str:

@@ -22,11 +22,10 @@ from dataclasses import dataclass, field
 
 from amts.engine.align.document import SectionAlignment, align_document
 from amts.engine.markup.markdown import Block, BlockKind, Document, parse_markdown
+from amts.engine.markup.review_comments import REVIEW_COMMENT  # every sync comment: hidden from the aligner
 from amts.engine.markup.segment import base_lang, split_sentences
 from amts.engine.sync.structure import structure_counterparts
 
-#: Every comment a sync writes starts with "amts:"; all of them are hidden from the aligner.
-REVIEW_COMMENT = re.compile(r"<!--\s*amts:.*?-->", re.DOTALL)
 _CAPTION = re.compile(r"^(\s*!?\[)(.*)(\]\([^)]*\)(?:\{[^}]*\})?\s*)$", re.DOTALL)
 #: Bump when the map's content changes, so that cached maps are not reused.
 MAP_VERSION = "2"
