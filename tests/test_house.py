@@ -5,6 +5,7 @@ ruff and mypy pass (harlequin's seam check, in a subprocess, plus the tools' own
 from __future__ import annotations
 
 import ast
+import functools
 import pkgutil
 import shutil
 import subprocess
@@ -125,6 +126,7 @@ def _calls(tree: ast.AST) -> list[ast.Call]:
     return [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
 
 
+@functools.cache
 def _sources(*folders: str) -> dict[str, ast.AST]:
     return {path.relative_to(REPO).as_posix(): ast.parse(path.read_text(encoding="utf-8"))
             for folder in folders for path in sorted((REPO / folder).rglob("*.py"))}
