@@ -1,79 +1,60 @@
-"""`amts-tui align`: a translated book → Amazon Translate parallel data, with a summary."""
+"""`amts-tui align`: a translated book → Amazon Translate parallel data, with a summary.
+
+amts.engine.paralleldata.book_export aligns and writes; this module reads the arguments and prints.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
+from pathlib import Path
 
-from amts.engine.align.book_alignment import BookAlignment, align_book
-from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import open_book
-from amts.engine.errors import AmtsError
-from amts.engine.paralleldata.write import MAX_SEGMENT_BYTES, utf8_len, write_parallel_data
+from amts.engine.paralleldata.book_export import export_book
+from amts.engine.workdir import resolve_workdir
+from amts.tui.exit_status import ExitStatus
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
-
-
-def sentence_splitter(alignment: BookAlignment):
-    """Split a too-long paragraph pair at its aligned sentence boundaries (Amazon's 1000 bytes).
-
-    The paragraph's sentence pairs are regrouped greedily into the fewest pieces that fit, so
-    nothing aligned is lost; a single sentence over the limit still cannot be kept.
-    """
-    by_section = {s.name: s.sentence_pairs for s in alignment.sections}
-
-    def split(pair: AlignedPair) -> list[AlignedPair] | None:
-        inside = [
-            s for s in by_section.get(pair.path, ())
-            if s.source and s.target and s.source in pair.source and s.target in pair.target
-            and pair.source_line <= s.source_line and pair.target_line <= s.target_line
-        ]
-        if not inside:
-            return None
-        pieces: list[AlignedPair] = []
-        for s in inside:
-            if pieces:
-                last = pieces[-1]
-                joined_src = f"{last.source} {s.source}"
-                joined_tgt = last.target + ("" if alignment.book.target_lang in ("zh", "ja") else " ") + s.target
-                if utf8_len(joined_src) <= MAX_SEGMENT_BYTES and utf8_len(joined_tgt) <= MAX_SEGMENT_BYTES:
-                    pieces[-1] = AlignedPair(joined_src, joined_tgt, min(last.confidence, s.confidence),
-                                             "n-n", "paragraph", last.path, last.source_line, last.target_line)
-                    continue
-            pieces.append(AlignedPair(s.source, s.target, s.confidence, s.bead, "paragraph", s.path,
-                                      s.source_line, s.target_line))
-        return pieces
-
-    return split
+DESCRIPTION = ("Parallel data from a translated book (CSV, TSV, TMX, JSONL). Exit status: 0 everything "
+               "exported, 1 something skipped (the warnings say what and where), 2 usage error or "
+               "nothing exportable.")
 
 
-def run_align(args: argparse.Namespace) -> int:
-    fmt = args.format or {".tsv": "tsv", ".tmx": "tmx", ".jsonl": "jsonl"}.get(args.output.suffix.lower(), "csv")
-    if not 0.0 <= args.min_confidence <= 1.0:
-        raise AmtsError("--min-confidence must be between 0 and 1")
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("book", nargs="?", type=Path, help="a d2lbook translation repo")
+    p.add_argument("--source", type=Path, help="source tree (with --target)")
+    p.add_argument("--target", type=Path, help="target tree (with --source)")
+    p.add_argument("--source-lang", help="source language (default: the book's origin_lang)")
+    p.add_argument("--target-lang", help="target language (default: the book's lang)")
+    p.add_argument("--granularity", choices=("sentence", "paragraph"), default="sentence")
+    p.add_argument("--format", choices=("csv", "tsv", "tmx", "jsonl"),
+                   help="default: from the output file's extension, else csv")
+    p.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
+                   help="drop pairs whose alignment confidence is below X (0..1)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
+    p.add_argument("--workdir", type=Path, help="cache folder (default: $AMTS_WORKDIR, else .amts)")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+
+
+def run(args: argparse.Namespace) -> int:
     book = open_book(args.book, source=args.source, target=args.target,
                      source_lang=args.source_lang, target_lang=args.target_lang)
-    started = time.perf_counter()
-    alignment = align_book(book, workdir=args.workdir, jobs=args.jobs)
-    pairs = alignment.pairs(args.granularity)
-    if not pairs:
+    export = export_book(book, args.output, granularity=args.granularity, fmt=args.format,
+                         min_confidence=args.min_confidence, workdir=resolve_workdir(args.workdir),
+                         jobs=args.jobs)
+    alignment = export.alignment
+    if export.report is None:
         for skipped in alignment.skipped:
             print(f"skipped {skipped}", file=sys.stderr)
         print("amts-tui align: error: nothing to export (no aligned pairs)", file=sys.stderr)
-        return EXIT_USAGE
-    splitter = sentence_splitter(alignment) if args.granularity == "paragraph" else None
-    report = write_parallel_data(pairs, args.output, fmt, book.source_lang, book.target_lang,
-                                 min_confidence=args.min_confidence, splitter=splitter)
-    seconds = time.perf_counter() - started
+        return ExitStatus.USAGE
     for warning in alignment.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for skipped in alignment.skipped:
         print(f"skipped {skipped}", file=sys.stderr)
     print(f"{len(alignment.sections)} sections aligned ({alignment.cached_sections} from cache), "
-          f"{len(alignment.skipped)} files skipped, {len(alignment.warnings)} warnings, {seconds:.2f} s")
+          f"{len(alignment.skipped)} files skipped, {len(alignment.warnings)} warnings, {export.seconds:.2f} s")
     for splitter in dict.fromkeys(alignment.splitters):
         print(f"sentences of {splitter}")
-    for line in report.summary_lines():
+    for line in export.report.summary_lines():
         print(line)
-    return EXIT_PARTIAL if alignment.skipped else EXIT_OK
+    return ExitStatus.PARTIAL if alignment.skipped else ExitStatus.OK

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -15,7 +14,7 @@ from textual.signal import Signal
 from textual.theme import Theme
 
 from amts.engine.errors import AmtsError
-from amts.engine.experiment.config import load_config
+from amts.engine.experiment.config import ExperimentConfig, load_config
 from amts.tui.messages import BookOpened
 from amts.tui.screens.align import AlignScreen
 from amts.tui.screens.book import BookScreen
@@ -127,26 +126,25 @@ class AmtsApp(App[None]):
 
 
 def make_app(settings: Settings | None = None, demo: bool = False, book_path: str | Path | None = None,
-             config: Any = None) -> AmtsApp:
+             config: ExperimentConfig | None = None) -> AmtsApp:
     """Build the app for the CLI and the tests.
 
     `settings`: defaults to those in the user's config dir ($AMTS_CONFIG_DIR overrides it);
     `demo`: open the sample book, with the demo experiment (local backend) unless `config` is given;
-    `book_path`: open this book at start; `config`: an amts.engine.experiment.config.ExperimentConfig for the Jobs
-    screen (its `workdir` holds caches, exports and job state; its `[keymap]` adds to the settings').
+    `book_path`: open this book at start; `config`: the experiment for the Jobs screen (its
+    `workdir` holds caches, exports and job state; its `[keymap]` adds to the settings').
     """
     settings = settings if settings is not None else load_settings()
     if demo and config is None:
         config = demo_experiment_config(settings)
-    work_dir = getattr(config, "workdir", None) or settings.resolved_work_dir()
-    keymap = {**getattr(config, "keymap", {}), **settings.keymap}
+    work_dir = config.workdir if config is not None else settings.resolved_work_dir()
+    keymap = {**(config.keymap if config is not None else {}), **settings.keymap}
     if keymap != settings.keymap:
         settings = replace(settings, keymap=keymap)
     service = AmtsService(Path(work_dir), config=config, demo=demo, demo_dir=demo_work_dir(settings))
     initial = str(book_path) if book_path else None
     if initial is None and config is not None:
-        configured = getattr(getattr(config, "book", None), "path", None)
-        initial = str(configured) if configured else None
+        initial = str(config.book.path) if config.book.path else None
     if demo and initial is None:
         demos = service.demo_books()
         initial = str(demos[0].path) if demos else None

@@ -1,98 +1,103 @@
-"""`amts-tui`: the dashboard, the headless run, and the subcommands for scripting.
+"""`amts-tui`: one argparse parser, a subcommand per task, the dashboard when none is named.
 
-Subcommands import only what they need, so that `amts-tui align` never pays for Textual.
-Every user error is an AmtsError shown as one line, never a traceback.
+    amts-tui [BOOK] [--demo] [--config FILE]          the dashboard
+    amts-tui --auto [--demo | --config FILE] [--resume]  the experiment, headless
+    amts-tui COMMAND ...                              align | evaluate | sync | serve-local
+
+Each command module (`*_cmd.py`) gives `add_arguments(parser)` and `run(args) -> exit status`
+and holds only argument handling and printing; the work is the engine's. Exit statuses are
+`amts.tui.exit_status.ExitStatus`. Textual is imported only for the dashboard, so the
+subcommands never pay for it. Every user error is an AmtsError shown as one line, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from pathlib import Path
 
 from amts.engine.errors import AmtsError
+from amts.tui import align_cmd, evaluate_cmd, serve_cmd, sync_cmd
+from amts.tui.exit_status import ExitStatus
 
-SUBCOMMANDS = {
-    "align": "parallel data from a translated book (CSV, TSV, TMX, JSONL)",
-    "evaluate": "BLEU and chrF of two trees of Markdown files",
-    "sync": "plan (and with --write apply) a sync with the new upstream source",
-    "serve-local": "run the local S3 and Translate-compatible endpoints in the foreground",
+#: Subcommand → (one-line help, its module).
+COMMANDS = {
+    "align": ("parallel data from a translated book (CSV, TSV, TMX, JSONL)", align_cmd),
+    "evaluate": ("BLEU and chrF of two trees of Markdown files", evaluate_cmd),
+    "sync": ("plan (and with --write apply) a sync with the new upstream source", sync_cmd),
+    "serve-local": ("run the local S3 and Translate-compatible endpoints in the foreground", serve_cmd),
 }
+SUBCOMMANDS = {name: text for name, (text, _) in COMMANDS.items()}
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
-
-
-def _main_parser() -> argparse.ArgumentParser:
-    epilog = "subcommands (amts-tui COMMAND --help):\n" + "\n".join(
-        f"  {name:<12} {text}" for name, text in SUBCOMMANDS.items()
-    )
-    p = argparse.ArgumentParser(
-        prog="amts-tui",
-        description="Auto Machine Translation and Synchronization for d2lbook books.",
-        epilog=epilog,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("book", nargs="?", type=Path, help="a d2lbook translation repo to open")
-    p.add_argument("--demo", action="store_true", help="use sample_data/ and the local backend")
-    p.add_argument("--auto", action="store_true", help="run the configured pipeline headless")
-    p.add_argument("--config", type=Path, help="amts.toml (default: built-in defaults)")
-    p.add_argument("--resume", action="store_true", help="re-attach to the jobs of an interrupted run")
-    return p
+_USAGE = ("amts-tui [BOOK] [--demo] [--auto] [--config FILE] [--resume]\n"
+          "       amts-tui COMMAND [options]   (amts-tui COMMAND --help)")
+#: Options of the dashboard / headless run that take a value (to find BOOK among the arguments).
+_VALUE_OPTIONS = ("--config",)
 
 
-def _align_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="amts-tui align", description=SUBCOMMANDS["align"] + ".")
-    p.add_argument("book", nargs="?", type=Path, help="a d2lbook translation repo")
-    p.add_argument("--source", type=Path, help="source tree (with --target)")
-    p.add_argument("--target", type=Path, help="target tree (with --source)")
-    p.add_argument("--source-lang", help="source language (default: the book's origin_lang)")
-    p.add_argument("--target-lang", help="target language (default: the book's lang)")
-    p.add_argument("--granularity", choices=("sentence", "paragraph"), default="sentence")
-    p.add_argument("--format", choices=("csv", "tsv", "tmx", "jsonl"),
-                   help="default: from the output file's extension, else csv")
-    p.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
-                   help="drop pairs whose alignment confidence is below X (0..1)")
-    p.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
-    p.add_argument("--workdir", type=Path, default=Path(".amts"), help="cache folder (default .amts)")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-    return p
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="amts-tui", usage=_USAGE,
+        description="Auto Machine Translation and Synchronization for d2lbook books. Without a "
+                    "command: the dashboard (on BOOK, a d2lbook translation repo, if given), or with "
+                    "--auto the configured experiment headless.")
+    parser.add_argument("--demo", action="store_true", help="use sample_data/ and the local backend")
+    parser.add_argument("--auto", action="store_true", help="run the configured pipeline headless")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="amts.toml (default: built-in defaults)")
+    parser.add_argument("--resume", action="store_true", help="re-attach to the jobs of an interrupted run")
+    commands = parser.add_subparsers(dest="command", title="subcommands (amts-tui COMMAND --help)",
+                                     metavar="COMMAND")
+    for name, (text, module) in COMMANDS.items():
+        sub = commands.add_parser(name, prog=f"amts-tui {name}", help=text, description=module.DESCRIPTION)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def _take_book(parser: argparse.ArgumentParser, argv: list[str]) -> tuple[Path | None, list[str]]:
+    """The dashboard's BOOK, taken out of `argv`: the first positional argument when it is not a
+    subcommand. A word close to a subcommand that is no folder is a typo: a usage error saying so."""
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        if word == "--":
+            index += 1
+            break
+        if word.startswith("-"):
+            index += 2 if word in _VALUE_OPTIONS else 1
+            continue
+        break
+    if index >= len(argv) or argv[index] in COMMANDS:
+        return None, argv
+    word = argv[index]
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.6)
+    if close and not Path(word).exists():
+        parser.error(f"unknown command {word!r} (did you mean {close[0]!r}?)")
+    return Path(word), argv[:index] + argv[index + 1:]
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    book, argv = _take_book(parser, argv)
+    args = parser.parse_args(argv)
     try:
-        if argv and argv[0] in SUBCOMMANDS:
-            command, rest = argv[0], argv[1:]
-            if command == "align":
-                from amts.tui.align_cmd import run_align
-
-                return run_align(_align_parser().parse_args(rest))
-            if command == "evaluate":
-                from amts.tui.evaluate_cmd import main as evaluate_main
-
-                return evaluate_main(rest)
-            if command == "sync":
-                from amts.tui.sync_cmd import main as sync_main
-
-                return sync_main(rest)
-            if command == "serve-local":
-                from amts.tui.serve_cmd import main as serve_main
-
-                return serve_main(rest)
-        args = _main_parser().parse_args(argv)
+        if args.command is not None:
+            return int(args.run(args))
         if args.auto:
             from amts.tui.headless import run_headless
 
-            return run_headless(args.config, demo=args.demo, resume=args.resume)
+            return int(run_headless(args.config, demo=args.demo, resume=args.resume))
         from amts.tui.app import run_app
 
-        return run_app(book=args.book, demo=args.demo, config_path=args.config)
+        return run_app(book=book, demo=args.demo, config_path=args.config)
     except AmtsError as exc:
         print(f"amts-tui: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitStatus.USAGE
     except KeyboardInterrupt:
         print("amts-tui: interrupted", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -30,8 +30,7 @@ def describe_event(event: ev.Event, *, with_pipeline: bool = True) -> str:
             return f"{who}warning: {where}{message}"
         case ev.Failed(message=message, stage=stage):
             return f"{who}FAILED" + (f" at {stage}" if stage else "") + f": {message}"
-        case ev.Finished(summary=summary):
-            bleu, chrf = summary.get("bleu"), summary.get("chrf")
+        case ev.Finished(bleu=bleu, chrf=chrf):
             scores = f" BLEU {bleu:.2f} chrF {chrf:.2f}" if bleu is not None and chrf is not None else ""
             return f"{who}finished{scores}"
         case ev.RunFinished(succeeded=ok):

@@ -9,22 +9,19 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from amts.engine import events as ev
 from amts.engine.errors import AmtsError
 from amts.engine.experiment.config import ExperimentConfig, demo_config, load_config
+from amts.engine.experiment.report import ExperimentResult
 from amts.tui.event_text import describe_event as describe
+from amts.tui.exit_status import ExitStatus
 from amts.tui.paths import sample_data_dir
 
-EXIT_OK = 0
-EXIT_FAILED = 1  # some sub-pipeline failed or was stopped
-EXIT_ERROR = 2  # the run could not start (config, book, cost limit)
-
 SAMPLE_DATA = sample_data_dir()
-
-
 
 
 class PlainPrinter:
@@ -45,8 +42,7 @@ class PlainPrinter:
 class RichProgress:
     """One progress bar per sub-pipeline (its stage as the description), warnings printed above."""
 
-    STAGE_WEIGHT = ("prepare-data", "upload-data", "parallel-data", "prepare-docs", "upload-docs",
-                    "job", "translate", "download", "restore", "evaluate")
+    STAGE_WEIGHT = tuple(stage for stage in ev.Stage if stage != ev.Stage.ALIGN)
 
     def __init__(self) -> None:
         from rich.console import Console
@@ -104,39 +100,53 @@ def load_experiment(config_path: Path | None, demo: bool) -> ExperimentConfig:
 
 
 def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
-                 out: TextIO | None = None, force_plain: bool = False) -> int:
-    """Run the experiment headless and return the process exit status."""
+                 out: TextIO | None = None, force_plain: bool = False,
+                 listener: Callable[[ev.Event], None] | None = None) -> int:
+    """Run the experiment headless and return the process exit status; `listener`, when given,
+    sees every event too (after the printer)."""
     out = out or sys.stdout
     try:
         config = load_experiment(config_path, demo)
     except AmtsError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitStatus.USAGE  # the run could not start (config, book, cost limit)
     use_rich = not force_plain and out is sys.stdout and out.isatty()
     printer: PlainPrinter | RichProgress = RichProgress() if use_rich else PlainPrinter(out)
     try:
-        result = asyncio.run(_run(config, printer, resume))
+        result = asyncio.run(_run(config, _tee(printer, listener), resume))
     except AmtsError as exc:
         printer.close()
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitStatus.USAGE
     except KeyboardInterrupt:
         printer.close()
         print("interrupted: run again with --resume to re-attach to started jobs", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
     printer.close()
     print(f"report: {result.report_markdown}", file=out)
     print(f"report (JSON): {result.report_json}", file=out)
     if result.succeeded:
-        return EXIT_OK
+        return ExitStatus.OK
     for failed in result.failed:
         print(f"failed: {failed.name}: {failed.status}"
               + (f" at {failed.failed_stage}" if failed.failed_stage else "")
               + f": {failed.message}", file=sys.stderr)
-    return EXIT_FAILED
+    return ExitStatus.PARTIAL  # some sub-pipeline failed or was stopped
 
 
-async def _run(config: ExperimentConfig, printer, resume: bool):
+def _tee(printer: Callable[[ev.Event], None],
+         listener: Callable[[ev.Event], None] | None) -> Callable[[ev.Event], None]:
+    if listener is None:
+        return printer
+
+    def both(event: ev.Event) -> None:
+        printer(event)
+        listener(event)
+
+    return both
+
+
+async def _run(config: ExperimentConfig, printer: Callable[[ev.Event], None], resume: bool) -> ExperimentResult:
     from amts.engine.experiment.pipeline import run_experiment
 
     stop = asyncio.Event()

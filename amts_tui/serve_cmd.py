@@ -8,36 +8,36 @@ import sys
 import threading
 from pathlib import Path
 
-from amts.engine.local_service import AWS_QUOTAS, LOCAL_ACCESS_KEY, start_local_backend
+from amts.engine.workdir import resolve_workdir
+from amts.tui.exit_status import ExitStatus
+
+DESCRIPTION = ("Run the local S3 (moto) and Amazon-Translate-compatible endpoints on 127.0.0.1 until "
+               "interrupted, for boto3, the AWS CLI or other tools.")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="amts-tui serve-local",
-        description="Run the local S3 (moto) and Amazon-Translate-compatible endpoints on 127.0.0.1 "
-                    "until interrupted, for boto3, the AWS CLI or other tools.",
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--s3-port", type=int, default=0, help="S3 port (default: a free port)")
     p.add_argument("--translate-port", type=int, default=0, help="Translate port (default: a free port)")
-    p.add_argument("--workdir", type=Path, default=Path(".amts"), help="where state persists (default .amts)")
+    p.add_argument("--workdir", type=Path, help="where state persists (default: $AMTS_WORKDIR, else .amts)")
     p.add_argument("--job-delay", type=float, default=0.5, help="seconds between a job's state changes")
     p.add_argument("--aws-quotas", action="store_true",
                    help="enforce AWS quotas (one parallel-data create/update at a time)")
-    return p
 
 
-def main(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
+def run(args: argparse.Namespace) -> int:
+    from amts.engine.local_service import AWS_QUOTAS, LOCAL_ACCESS_KEY, start_local_backend
+
+    workdir = resolve_workdir(args.workdir)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    with start_local_backend(args.workdir, s3_port=args.s3_port, translate_port=args.translate_port,
+    with start_local_backend(workdir, s3_port=args.s3_port, translate_port=args.translate_port,
                              job_delay=args.job_delay,
                              quotas=AWS_QUOTAS if args.aws_quotas else None) as backend:
         print(f"S3 endpoint: {backend.s3_endpoint}")
         print(f"Translate endpoint: {backend.translate_endpoint}")
         print(f"Region: {backend.region}; any credentials work (e.g. AWS_ACCESS_KEY_ID={LOCAL_ACCESS_KEY}); "
-              f"state in {args.workdir}. Ctrl-C stops.", flush=True)
+              f"state in {workdir}. Ctrl-C stops.", flush=True)
         stop.wait()
     print("stopped", file=sys.stderr)
-    return 0
+    return ExitStatus.OK

@@ -13,37 +13,39 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from amts.engine import cost, evaluate, sync
+from amts.engine import events as ev
 from amts.engine.act import sync_translation
 from amts.engine.align import book_alignment as extract
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import Book, open_book, read_markdown_file
-from amts.engine.client.settings import BackendSettings
 from amts.engine.errors import AmtsError
 from amts.engine.experiment import config as config_module
 from amts.engine.experiment import pipeline
+from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
+from amts.engine.experiment.report import ExperimentResult
 from amts.engine.markup import segment
 from amts.engine.markup.markdown import parse_markdown
 from amts.engine.paralleldata import write as paralleldata
 from amts.engine.textfile import read_utf8
+from amts.engine.workdir import WorkdirDefault, resolve_workdir
 from amts.tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
 from amts.tui.paths import sample_data_dir
+from amts.tui.settings import Settings
 
 #: The demo books (SPEC §6), as (language folder, label); the app opens their copies.
 DEMO_BOOKS = (("zh", "Demo book en→zh"), ("es", "Demo book en→es"))
 
 
-def demo_work_dir(settings: Any = None) -> Path:
+def demo_work_dir(settings: Settings | None = None) -> Path:
     """The demo's work directory: `<settings work dir>/demo`, else $AMTS_WORKDIR or the user's."""
-    work_dir = getattr(settings, "work_dir", "") or None
-    if work_dir:
-        return Path(work_dir).expanduser() / "demo"
-    return config_module.demo_config(sample_data_dir()).workdir
+    if settings is not None and settings.work_dir:
+        return Path(settings.work_dir).expanduser() / "demo"
+    return resolve_workdir(default=WorkdirDefault.DEMO)
 
 
-def demo_experiment_config(settings: Any = None) -> Any:
+def demo_experiment_config(settings: Settings | None = None) -> ExperimentConfig:
     """The demo experiment (local backend) on the demo book's copy in the demo work directory."""
     work_dir = demo_work_dir(settings)
     return config_module.demo_config(ensure_demo_copy(work_dir), work_dir)
@@ -104,7 +106,7 @@ class DemoBook:
 class AmtsService:
     """Everything the screens ask of the engine, for one work directory."""
 
-    def __init__(self, work_dir: Path, config: Any = None, demo: bool = False,
+    def __init__(self, work_dir: Path, config: ExperimentConfig | None = None, demo: bool = False,
                  demo_dir: Path | None = None):
         self.work_dir = Path(work_dir)
         self.config = config
@@ -210,17 +212,15 @@ def _sentence_splitter(lang: str) -> Callable[[str], list]:
     return lambda text: segment.split_sentences(text, lang)
 
 
-def _variants(config: Any, book: Book) -> list[str]:
+def _variants(config: ExperimentConfig | None, book: Book) -> list[str]:
     """The variants the configured pipelines run for this book's direction (all by default)."""
-    try:
+    if config is not None:
         specs = config.resolve_pipelines(book.source_lang, book.target_lang)
-        variants = [s.variant for s in specs
+        variants = [str(s.variant) for s in specs
                     if (s.source_lang, s.target_lang) == (book.source_lang, book.target_lang)]
         if variants:
             return variants
-    except AttributeError:
-        pass
-    return list(config_module.VARIANTS)
+    return [str(v) for v in config_module.VARIANTS]
 
 
 # -- experiments (amts.engine.experiment) ------------------------------------------------------
@@ -230,7 +230,8 @@ class ExperimentRunner:
     def __init__(self, service: AmtsService):
         self.service = service
 
-    def config_for(self, book: Book | None, book_label: str, pipelines: list[str] | None = None) -> Any:
+    def config_for(self, book: Book | None, book_label: str,
+                   pipelines: list[str] | None = None) -> ExperimentConfig:
         """The configured experiment, pointed at the book open in the UI (and some pipelines only)."""
         config = self.service.config or config_module.ExperimentConfig(workdir=self.service.work_dir)
         if book is not None and book_label:
@@ -246,13 +247,14 @@ class ExperimentRunner:
             config = dataclasses.replace(config, pipelines=tuple(specs))
         return config
 
-    def specs(self, config: Any, book: Book | None) -> list[Any]:
+    def specs(self, config: ExperimentConfig, book: Book | None) -> list[PipelineSpec]:
         if book is None:
             return list(config.pipelines)
         return list(config.resolve_pipelines(book.source_lang, book.target_lang))
 
-    async def run(self, config: Any, on_event: Callable[[Any], None], stop: Any, resume: bool = False) -> Any:
-        """Run every configured sub-pipeline; returns amts.engine.experiment.report.ExperimentResult."""
+    async def run(self, config: ExperimentConfig, on_event: Callable[[ev.Event], None], stop: asyncio.Event,
+                  resume: bool = False) -> ExperimentResult:
+        """Run every configured sub-pipeline (their events go to `on_event`)."""
         return await pipeline.run_experiment(config, events=on_event, stop=stop, resume=resume)
 
 
@@ -268,7 +270,7 @@ class DiffUnit:
 
     hypothesis: str
     reference: str
-    ops: tuple[Any, ...]
+    ops: tuple[evaluate.DiffOp, ...]
 
 
 def scored_units_diff(diff_path: str) -> list[DiffUnit]:
@@ -314,24 +316,17 @@ def plan_sync(book: Book, upstream: Path, work_dir: Path | None = None) -> tuple
     return plan, rows, plan.workload_saved
 
 
-def apply_sync(plan: sync.SyncPlan, work_dir: Path, config: Any = None) -> list[str]:
+def apply_sync(plan: sync.SyncPlan, work_dir: Path, config: ExperimentConfig | None = None) -> list[str]:
     """Write the plan into the book through the configured backend (blocking: run in a thread).
 
-    AWS (or a local backend already running at configured endpoints) translates through
-    TranslateText; otherwise the local backend is started in `<work_dir>/sync-backend` and
-    stopped again. Returns the lines describing what was written.
+    One ACT batch job with the book's own parallel data, its state in `<work_dir>/sync-backend`
+    (where the embedded local backend is started, and stopped again, unless the config names
+    AWS or running endpoints). Returns the lines describing what was written.
     """
     if is_shipped_demo(plan.book_root):
         raise AmtsError("the shipped demo book is read-only: open the demo book from the Book "
                         "screen's list (a copy in the work directory) to apply a sync",
                         path=str(plan.book_root))
-    backend = getattr(config, "backend", None)
-    if backend is not None and (backend.kind == "aws" or backend.s3_endpoint_url):
-        settings = BackendSettings(
-            kind=backend.kind, region=backend.region, profile=backend.profile, bucket=backend.bucket,
-            prefix=backend.prefix, role_arn=backend.role_arn, s3_endpoint_url=backend.s3_endpoint_url,
-            translate_endpoint_url=backend.translate_endpoint_url)
-        result = asyncio.run(sync_translation.apply_with_backend(plan, settings))
-    else:
-        result = sync_translation.apply_with_local_backend(plan, Path(work_dir) / "sync-backend")
+    settings = config.backend.service if config is not None else sync_translation.sync_backend("local")
+    result = asyncio.run(sync_translation.apply_through_backend(plan, settings, Path(work_dir) / "sync-backend"))
     return result.summary_lines()

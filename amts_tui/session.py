@@ -7,10 +7,11 @@ version they last drew, so a book opened on one screen refreshes the others lazi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from amts.engine.align.book_alignment import BookAlignment
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import Book
+from amts.engine.experiment.report import ExperimentResult
 
 
 def pair_key(pair: AlignedPair, index: int) -> str:
@@ -23,11 +24,11 @@ class Session:
     book: Book | None = None
     book_label: str = ""
     book_version: int = 0
-    #: amts.engine.align.book_alignment.BookAlignment for the open book, once the Align screen has computed it.
-    alignment: Any = None
+    #: The open book's alignment, once the Align screen has computed it.
+    alignment: BookAlignment | None = None
     excluded: set[str] = field(default_factory=set)
-    #: The last experiment's result (amts.engine.experiment.pipeline.ExperimentResult), for the Results screen.
-    experiment: Any = None
+    #: The last experiment's result, for the Results screen.
+    experiment: ExperimentResult | None = None
     experiment_version: int = 0
 
     def open(self, book: Book, label: str) -> None:

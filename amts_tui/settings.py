@@ -16,6 +16,7 @@ import tomli
 
 from amts.engine.atomic import write_text_atomic
 from amts.engine.errors import AmtsError
+from amts.engine.workdir import WorkdirDefault, resolve_workdir
 
 CONFIG_DIR_ENV = "AMTS_CONFIG_DIR"
 SETTINGS_FILE = "settings.toml"
@@ -42,8 +43,9 @@ class Settings:
         return replace(self, recent_books=books[:MAX_RECENT_BOOKS])
 
     def resolved_work_dir(self) -> Path:
-        """The work directory to use: the configured one, else the user cache directory."""
-        return Path(self.work_dir).expanduser() if self.work_dir else Path(platformdirs.user_cache_dir("amts"))
+        """The work directory to use: the configured one, else $AMTS_WORKDIR, else the user cache
+        directory (amts.engine.workdir)."""
+        return resolve_workdir(self.work_dir, default=WorkdirDefault.USER_CACHE)
 
 
 def config_dir() -> Path:

@@ -1,4 +1,8 @@
-"""`amts-tui sync BOOK --upstream DIR`: plan (and with --write apply) a sync with the new source."""
+"""`amts-tui sync BOOK --upstream DIR`: plan (and with --write apply) a sync with the new source.
+
+amts.engine.sync plans and applies, amts.engine.act.sync_translation translates through the
+backend; this module reads the arguments and prints.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,25 @@ import argparse
 import asyncio
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from amts.engine.atomic import write_text_atomic
 from amts.engine.errors import AmtsError
+from amts.engine.workdir import resolve_workdir
 from amts.engine.write_targets import check_output_file
+from amts.tui.exit_status import ExitStatus
 
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from amts.engine.sync.units import SyncPlan
+
+DESCRIPTION = ("Plan (and with --write apply) a sync of a translated book with its new upstream source: "
+               "reuse the human translation of every unchanged sentence, machine-translate the rest and "
+               "mark it for review. Exit status: 0 done, 1 some sections skipped, 2 usage or error.")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="amts-tui sync",
-        description="Plan (and with --write apply) a sync of a translated book with its new upstream "
-                    "source: reuse the human translation of every unchanged sentence, machine-translate "
-                    "the rest and mark it for review.")
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("book", type=Path, help="a d2lbook translation repo (NAME_origin.md beside NAME.md)")
     p.add_argument("--upstream", type=Path, required=True, help="the new source book (NAME.md at the same paths)")
     p.add_argument("--json", type=Path, metavar="FILE",
@@ -34,8 +40,11 @@ def _parser() -> argparse.ArgumentParser:
                         "to stderr when the diff goes to stdout)")
     p.add_argument("--write", action="store_true", help="apply: write NAME.md and NAME_origin.md")
     p.add_argument("--workdir", type=Path,
-                   help="work folder: the alignment and plan caches, the local backend's state, the "
-                        "job's files (default: caches in BOOK/.amts, the rest in a temp folder)")
+                   help="work folder: the alignment and plan caches, the run state, the local backend's "
+                        "state, the job's files (default: $AMTS_WORKDIR, else BOOK/.amts)")
+    p.add_argument("--resume", action="store_true",
+                   help="with --write: re-attach to the batch job of an interrupted sync --write in the "
+                        "same work folder instead of starting a second one")
     p.add_argument("--backend", choices=("local", "aws"), default="local",
                    help="machine translation for --write: one ACT batch job with the book's own "
                         "parallel data (default local: the book's memory stands in for ACT, units it "
@@ -51,10 +60,9 @@ def _parser() -> argparse.ArgumentParser:
                    help='the HTML comment after each machine-translated unit '
                         '(default "<!-- amts: machine translation, review -->")')
     p.add_argument("--jobs", type=int, default=None, help="worker processes for aligning (default: all cores)")
-    return p
 
 
-def print_plan(plan, seconds: float, out=None) -> None:
+def print_plan(plan: SyncPlan, seconds: float, out: TextIO | None = None) -> None:
     """The per-section table and the whole-book line."""
     out = out or sys.stdout
     width = max([len("section")] + [len(s.path) for s in plan.sections])
@@ -81,41 +89,25 @@ def print_plan(plan, seconds: float, out=None) -> None:
         print(f"skipped {skipped}", file=sys.stderr)
 
 
-def _apply(plan, args: argparse.Namespace, marker_kwargs: dict):
-    from amts.engine.act.sync_translation import apply_with_backend, apply_with_local_backend
+def run(args: argparse.Namespace) -> int:
+    from amts.engine.act.sync_translation import apply_through_backend, sync_backend
+    from amts.engine.sync.plan import DEFAULT_COST_VARIANT, plan_sync
+    from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD
 
-    kwargs = {**marker_kwargs, "realtime": args.realtime}
-    if args.backend == "aws":
-        from amts.engine.client.settings import BackendSettings
-
-        settings = BackendSettings(kind="aws", region=args.region, profile=args.profile)
-        return asyncio.run(apply_with_backend(plan, settings, workdir=args.workdir, **kwargs))
-    if args.workdir is not None:
-        return apply_with_local_backend(plan, args.workdir, **kwargs)
-    with tempfile.TemporaryDirectory(prefix="amts-sync-") as workdir:
-        return apply_with_local_backend(plan, Path(workdir), **kwargs)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the command; 0 done, 1 some sections skipped, 2 usage or error."""
     try:
-        args = _parser().parse_args(argv)
-    except SystemExit as exc:
-        return EXIT_OK if exc.code in (0, None) else EXIT_USAGE
-    try:
-        from amts.engine.sync.plan import DEFAULT_COST_VARIANT, plan_sync
-        from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD
-
         threshold = DEFAULT_EDIT_THRESHOLD if args.threshold is None else args.threshold
         if not 0.0 <= threshold <= 100.0:
             raise AmtsError("--threshold must be between 0 and 100")
+        if args.resume and not args.write:
+            raise AmtsError("--resume re-attaches to the job of an interrupted --write: use it with --write")
         for output in (args.json, None if args.diff in (None, "-") else Path(args.diff)):
             if output is not None:
                 check_output_file(output, input_trees=[args.book, args.upstream])
+        workdir = resolve_workdir(args.workdir, beside=args.book)
         started = time.perf_counter()
         plan = plan_sync(args.book, args.upstream, edit_threshold=threshold, jobs=args.jobs,
                          cost_variant="standard" if args.realtime else DEFAULT_COST_VARIANT,
-                         workdir=args.workdir or args.book / ".amts")
+                         workdir=workdir)
         table = sys.stderr if args.diff == "-" else sys.stdout
         print_plan(plan, time.perf_counter() - started, table)
         if args.json is not None:
@@ -131,15 +123,13 @@ def main(argv: list[str] | None = None) -> int:
                 write_text_atomic(Path(args.diff), patch)
                 print(f"diff written to {args.diff}", file=table)
         if args.write:
-            marker_kwargs = {"review_marker": args.review_marker} if args.review_marker else {}
-            result = _apply(plan, args, marker_kwargs)
+            marker = {"review_marker": args.review_marker} if args.review_marker else {}
+            result = asyncio.run(apply_through_backend(
+                plan, sync_backend(args.backend, args.region, args.profile), workdir,
+                realtime=args.realtime, resume=args.resume, **marker))
             for line in result.summary_lines():
                 print(line)
     except AmtsError as exc:
         print(f"amts-tui sync: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    return EXIT_PARTIAL if plan.skipped else EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        return ExitStatus.USAGE
+    return ExitStatus.PARTIAL if plan.skipped else ExitStatus.OK

@@ -9,7 +9,8 @@ Capabilities, from the core up (ARCHITECTURE.md draws the layers):
   local_service/ moto's S3 and our Translate-compatible endpoint on 127.0.0.1
   act/           the ACT batch-job workflow and the durable record of runs and jobs
   experiment/    the configured study: sub-pipelines, scoring, report
-Shared by all: errors, atomic (file writes), textfile (file reads), book, cost, events, evaluate.
+Shared by all: errors, atomic (file writes), textfile (file reads), book, cost, events, evaluate,
+workdir (where work goes), tree_evaluation (two folders scored), write_targets, credentials.
 """
 
 __version__ = "0.1.0"

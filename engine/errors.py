@@ -24,3 +24,7 @@ class AmtsError(Exception):
             path = self.path if self.path.isprintable() else repr(self.path)
             where = f"{path}:{self.line}: " if self.line else f"{path}: "
         return f"{where}{self.message}"
+
+
+class StopRequested(Exception):
+    """The run's stop event was set: the work ends where it is, resumable (not an error)."""

@@ -1,13 +1,41 @@
 """The events a pipeline emits: one stream that the headless runner and the UI both consume.
 
 Plain frozen dataclasses, so that the engine never needs to know who is listening.
-Every event names its sub-pipeline (`pipeline`, e.g. "en-zh/act-sentence").
+Every event names its sub-pipeline (`pipeline`, e.g. "en-zh/act-sentence"); stages and outcomes
+are the enums below, so that a listener never guesses them from message text.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """The stages of a sub-pipeline, in the order an ACT variant runs them (no-act: prepare-docs,
+    translate, restore, evaluate); "align" is the shared alignment's progress."""
+
+    ALIGN = "align"
+    PREPARE_DATA = "prepare-data"
+    UPLOAD_DATA = "upload-data"
+    PARALLEL_DATA = "parallel-data"
+    PREPARE_DOCS = "prepare-docs"
+    UPLOAD_DOCS = "upload-docs"
+    JOB = "job"
+    TRANSLATE = "translate"
+    DOWNLOAD = "download"
+    RESTORE = "restore"
+    EVALUATE = "evaluate"
+
+
+class PipelineStatus(StrEnum):
+    """Where a sub-pipeline (or a run) stands; stopped means on request, and resumable."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    STOPPED = "stopped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,19 +46,18 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class StageStarted(Event):
-    # prepare-data | upload-data | parallel-data | prepare-docs | upload-docs | job | download | restore | evaluate
-    stage: str
+    stage: Stage
 
 
 @dataclass(frozen=True, slots=True)
 class StageFinished(Event):
-    stage: str
+    stage: Stage
     seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
 class Progress(Event):
-    stage: str
+    stage: Stage
     done: int
     total: int
 
@@ -64,17 +91,20 @@ class Warning(Event):  # noqa: A001 - the engine's own warning event, not the bu
 
 @dataclass(frozen=True, slots=True)
 class Failed(Event):
-    """The sub-pipeline stopped with an error; the others go on."""
+    """The sub-pipeline ended without a result: `status` FAILED (an error; the others go on) or
+    STOPPED (on request, resumable); `stage` is where it was."""
 
     message: str
-    stage: str = ""
+    stage: Stage | None = None
+    status: PipelineStatus = PipelineStatus.FAILED
 
 
 @dataclass(frozen=True, slots=True)
 class Finished(Event):
-    """The sub-pipeline completed; `summary` holds its figures (BLEU, chrF, counts)."""
+    """The sub-pipeline completed with its corpus scores (None when nothing could be scored)."""
 
-    summary: dict = field(default_factory=dict)
+    bleu: float | None = None
+    chrf: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,23 @@
-"""Shared fixtures: where the real d2l data lives (skipped cleanly when ../shared is absent)."""
+"""Shared fixtures: where the real d2l data lives (skipped cleanly when ../shared is absent), the
+whole d2l-zh book aligned once per session (its cache seeds other work directories), the demo run
+once per session, and the builders of a tiny book and config."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from amts.engine import events as ev
+from amts.engine.align.book_alignment import AlignmentCache, BookAlignment, align_book
+from amts.engine.book import open_book
+from amts.engine.experiment.report import ExperimentResult
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("AMTS_SHARED", REPO.parent / "shared"))
@@ -49,6 +61,57 @@ def score_tool() -> Path:
 @pytest.fixture(scope="session")
 def sample_book() -> Path:
     return SAMPLE_DATA
+
+
+@dataclass(frozen=True)
+class AlignedBook:
+    """A book aligned once, and the work directory whose alignment cache holds it."""
+
+    alignment: BookAlignment
+    workdir: Path
+
+    def seed(self, workdir: Path) -> Path:
+        """`workdir` with this alignment in its cache (keyed by content: any copy of the book hits)."""
+        shutil.copytree(AlignmentCache(self.workdir).root, AlignmentCache(workdir).root, dirs_exist_ok=True)
+        return workdir
+
+
+@pytest.fixture(scope="session")
+def d2l_zh_aligned(tmp_path_factory, d2l_zh) -> AlignedBook:
+    """The whole d2l-zh book aligned once for the session; tests that align it again seed their
+    work directory with its cache instead of aligning 135 sections each."""
+    workdir = tmp_path_factory.mktemp("d2l-zh-aligned")
+    return AlignedBook(align_book(open_book(d2l_zh), workdir=workdir), workdir)
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """`amts-tui --demo --auto`, run once: exit status, printed log, every event, the result."""
+
+    status: int
+    log: str
+    events: tuple[ev.Event, ...]
+    result: ExperimentResult
+    workdir: Path
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """The demo experiment run headless once per session (the e2e test checks it, the UI tests
+    show its events and result instead of running it again)."""
+    from amts.tui.headless import run_headless
+
+    workdir = tmp_path_factory.mktemp("demo-run") / "work"
+    events: list[ev.Event] = []
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AMTS_WORKDIR", str(workdir))
+        status = run_headless(None, demo=True, resume=False, out=out, force_plain=True, listener=events.append)
+    log = out.getvalue()
+    found = re.search(r"^report \(JSON\): (.+)$", log, re.M)
+    assert found, log[-2000:]
+    result = ExperimentResult.from_dict(json.loads(Path(found.group(1)).read_text(encoding="utf-8")))
+    return DemoRun(status, log, tuple(events), result, workdir)
 
 
 @pytest.fixture(scope="module")

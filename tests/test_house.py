@@ -4,6 +4,8 @@ ruff and mypy pass (harlequin's seam check, in a subprocess, plus the tools' own
 
 from __future__ import annotations
 
+import ast
+import functools
 import pkgutil
 import shutil
 import subprocess
@@ -118,3 +120,40 @@ def test_mypy_passes_on_the_engine(tmp_path):
          "--cache-dir", str(REPO / ".mypy_cache")],
         cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-1000:]
+
+
+def _calls(tree: ast.AST) -> list[ast.Call]:
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+
+
+@functools.cache
+def _sources(*folders: str) -> dict[str, ast.AST]:
+    return {path.relative_to(REPO).as_posix(): ast.parse(path.read_text(encoding="utf-8"))
+            for folder in folders for path in sorted((REPO / folder).rglob("*.py"))}
+
+
+def test_one_module_starts_batch_jobs():
+    """The ACT workflow is the only caller of the client's start_job (which alone sends
+    StartTextTranslationJob): the one place that stores the ClientToken before the call."""
+    callers = {name for name, tree in _sources("engine", "amts_tui").items()
+               for call in _calls(tree)
+               if isinstance(call.func, ast.Attribute) and call.func.attr == "start_job"}
+    assert callers == {"engine/act/batch_job.py"}
+    senders = {name for name, tree in _sources("engine", "amts_tui").items()
+               for node in ast.walk(tree)
+               if isinstance(node, ast.Constant) and node.value == "start_text_translation_job"}
+    assert senders == {"engine/client/service.py"}
+
+
+def test_one_module_matches_the_protected_html_format():
+    """Only amts.engine.markup.protected_html writes a regular expression over the format's
+    attributes (data-b, data-p, translate="no")."""
+    owners = set()
+    for name, tree in _sources("engine", "amts_tui").items():
+        for call in _calls(tree):
+            if (isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+                    and call.func.value.id == "re" and call.args
+                    and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str)
+                    and any(mark in call.args[0].value for mark in ("data-b", "data-p", "translate"))):
+                owners.add(name)
+    assert owners == {"engine/markup/protected_html.py"}

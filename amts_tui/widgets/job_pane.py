@@ -77,9 +77,9 @@ class JobPane(Vertical):
             case ev.Progress(stage=stage, done=done, total=total):
                 if total:
                     self._progress(stage, done, total)
-            case ev.Failed(message=message):
+            case ev.Failed(status=status):
                 self.ended_at = event.at
-                self._set_state("stopped" if "stop" in message.lower() else "failed")
+                self._set_state("stopped" if status == ev.PipelineStatus.STOPPED else "failed")
             case ev.Finished():
                 self.ended_at = event.at
                 bar = self.query_one(ProgressBar)

@@ -15,6 +15,7 @@ import time
 import uuid
 from contextlib import closing
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ STATE_FILE = "state.sqlite3"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, started_at REAL NOT NULL, finished_at REAL,
-    status TEXT NOT NULL, config_digest TEXT NOT NULL, report_path TEXT
+    status TEXT NOT NULL, config_digest TEXT NOT NULL, report_path TEXT,
+    kind TEXT NOT NULL DEFAULT 'experiment'
 );
 CREATE TABLE IF NOT EXISTS pipelines (
     run_id TEXT NOT NULL, name TEXT NOT NULL, stage TEXT NOT NULL, status TEXT NOT NULL,
@@ -51,14 +53,22 @@ CREATE TABLE IF NOT EXISTS artifacts (
 """
 
 
+class RunKind(StrEnum):
+    """What a run is: the experiment (`--auto`, the Jobs screen) or a `sync --write`."""
+
+    EXPERIMENT = "experiment"
+    SYNC = "sync"
+
+
 @dataclass(frozen=True)
 class RunRecord:
     run_id: str
     started_at: float
     finished_at: float | None
-    status: str  # running | succeeded | failed | stopped
-    config_digest: str
+    status: str  # running | succeeded | failed | stopped | refused
+    config_digest: str  # the experiment's config, or the sync job's input documents
     report_path: str | None
+    kind: str = RunKind.EXPERIMENT
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,9 @@ class StateStore:
                 if problems != ["ok"]:
                     raise sqlite3.DatabaseError("; ".join(problems[:3]))
                 db.executescript(_SCHEMA)
+                columns = {row["name"] for row in db.execute("PRAGMA table_info(runs)")}
+                if "kind" not in columns:  # a work directory from before sync runs were recorded
+                    db.execute("ALTER TABLE runs ADD COLUMN kind TEXT NOT NULL DEFAULT 'experiment'")
         except sqlite3.Error as exc:
             raise AmtsError(f"cannot open the run state ({exc}): move the file aside to start "
                             "afresh (a run it holds can then no longer be resumed)", self.path) from None
@@ -152,20 +165,21 @@ class StateStore:
 
     # --- runs ---------------------------------------------------------------------------------
 
-    def start_run(self, config_digest: str) -> RunRecord:
+    def start_run(self, config_digest: str, kind: RunKind = RunKind.EXPERIMENT) -> RunRecord:
         """A new run, with a fresh id (time-sortable, unique)."""
         run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        self._write("INSERT INTO runs (run_id, started_at, status, config_digest) VALUES (?, ?, ?, ?)",
-                    (run_id, time.time(), "running", config_digest))
+        self._write("INSERT INTO runs (run_id, started_at, status, config_digest, kind) VALUES (?, ?, ?, ?, ?)",
+                    (run_id, time.time(), "running", config_digest, str(kind)))
         return self.run(run_id)  # type: ignore[return-value]
 
     def run(self, run_id: str) -> RunRecord | None:
         rows = self._rows("SELECT * FROM runs WHERE run_id = ?", (run_id,))
         return RunRecord(**dict(rows[0])) if rows else None
 
-    def latest_run(self) -> RunRecord | None:
-        """The most recently started run, whatever its status."""
-        rows = self._rows("SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1")
+    def latest_run(self, kind: RunKind = RunKind.EXPERIMENT) -> RunRecord | None:
+        """The most recently started run of this kind, whatever its status."""
+        rows = self._rows("SELECT * FROM runs WHERE kind = ? ORDER BY started_at DESC, rowid DESC LIMIT 1",
+                          (str(kind),))
         return RunRecord(**dict(rows[0])) if rows else None
 
     def reopen_run(self, run_id: str) -> None:

@@ -11,34 +11,37 @@ the memory is the book as the translators left it. Then every unit goes into one
 `<p data-b="i">FRAGMENT</p>` of a few HTML documents (each well under Amazon's per-document
 limits); `data-b` maps the output back. A unit that does not come back keeps its source text and
 is named in the report; a job that brings nothing back is an AmtsError with the job's message.
+
+The job goes through the one ACT workflow (amts.engine.act.batch_job) and is recorded in the run
+state of the work directory as a run of kind "sync", its ClientToken stored before the start call:
+a `sync --write` killed while its job runs, run again with `--resume`, re-attaches to that job.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import html
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
+from amts.engine.act.backend import open_backend
+from amts.engine.act.batch_job import BatchJobWorkflow, JobInputs, PollingPace, require_active
+from amts.engine.act.state import RunKind, StateStore
 from amts.engine.align.book_alignment import align_book
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import open_book
-from amts.engine.client.service import new_client_token
+from amts.engine.client.jobstate import JobDescription
+from amts.engine.client.service import TranslateService
+from amts.engine.client.settings import BackendSettings
 from amts.engine.errors import AmtsError
+from amts.engine.markup.protected_html import fragment_text, read_units, unit_element, units_document
 from amts.engine.paralleldata.write import write_parallel_data
 from amts.engine.sync.apply import DEFAULT_REVIEW_MARKER, ApplyResult, Translator, apply_sync
 from amts.engine.sync.units import SyncPlan
 
 #: Split the job's input well below Amazon's 1,000,000 characters / 1 MB of text per document.
 MAX_DOCUMENT_BYTES = 400_000
-_UNIT_ELEMENT = re.compile(
-    r"<p\b[^>]*?\bdata-b\s*=\s*[\"']?(\d+)[\"']?[^>]*>(.*?)</p\s*>", re.DOTALL | re.IGNORECASE)
-_DOCUMENT_HEAD = '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
-_DOCUMENT_TAIL = "</body></html>\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +59,13 @@ class BatchReport:
     missing: tuple[str, ...]  # source texts of units that did not come back: kept as they were
     errors: tuple[str, ...]  # per-document errors the job reported
     message: str = ""
+    reattached: bool = False  # a resumed apply found the job a killed one had started
 
     def summary_lines(self) -> list[str]:
         memory = (f"parallel data {self.resource!r} ({self.records} records)" if self.resource
                   else "no parallel data (the book had no aligned pairs)")
-        lines = [f"batch job {self.job_id} {self.status} with {memory}: {self.units} units in "
+        again = " (re-attached)" if self.reattached else ""
+        lines = [f"batch job {self.job_id} {self.status}{again} with {memory}: {self.units} units in "
                  f"{self.documents} documents, {self.changed} came back translated, "
                  f"{self.unchanged} unchanged"]
         if self.missing:
@@ -77,27 +82,22 @@ def resource_name(source_lang: str, target_lang: str, prefix: str = "amts-sync")
 
 
 def batch_documents(fragments: list[str], max_bytes: int = MAX_DOCUMENT_BYTES) -> list[str]:
-    """HTML documents holding each fragment as `<p data-b="i">` (i = its index in `fragments`)."""
+    """HTML documents holding each fragment as a unit whose index is its place in `fragments`,
+    each document under `max_bytes` (unless one unit alone is larger)."""
     documents: list[str] = []
     lines: list[str] = []
     size = 0
     for index, fragment in enumerate(fragments):
-        # One unit a line; unit_markdown joins lines with spaces anyway.
-        line = f'<p data-b="{index}">{" ".join(fragment.splitlines())}</p>\n'
+        line = unit_element("p", index, " ".join(fragment.splitlines())) + "\n"
         length = len(line.encode("utf-8"))
         if lines and size + length > max_bytes:
-            documents.append(_DOCUMENT_HEAD + "".join(lines) + _DOCUMENT_TAIL)
+            documents.append(units_document(lines))
             lines, size = [], 0
         lines.append(line)
         size += length
     if lines:
-        documents.append(_DOCUMENT_HEAD + "".join(lines) + _DOCUMENT_TAIL)
+        documents.append(units_document(lines))
     return documents
-
-
-def read_units(document: str) -> dict[int, str]:
-    """`data-b` index → inner HTML of every unit element of a translated document."""
-    return {int(m.group(1)): m.group(2) for m in _UNIT_ELEMENT.finditer(document)}
 
 
 def book_pairs(book_root: Path, workdir: Path | None, jobs: int | None = None) -> list[AlignedPair]:
@@ -110,20 +110,21 @@ def book_pairs(book_root: Path, workdir: Path | None, jobs: int | None = None) -
 class BatchJobTranslator:
     """`async (texts, source_lang, target_lang) -> texts` through one ACT batch job.
 
-    `report` holds the BatchReport of the last call. `poll_interval` is the first wait between
-    status checks (it grows while nothing changes); the local backend wants it short.
+    The job runs through amts.engine.act.batch_job and is recorded in the run state of `workdir`
+    (a run of kind "sync"): with `resume`, a call whose job a killed process had started (same
+    units, so the same job name) re-attaches to that job instead of starting a second one.
+    `report` holds the BatchReport of the last call.
     """
 
-    def __init__(self, service: Any, book_root: Path, workdir: Path | None = None, *,
-                 resource: str | None = None, poll_interval: float = 5.0,
-                 max_poll_interval: float = 60.0, timeout: float | None = None,
+    def __init__(self, service: TranslateService, book_root: Path, workdir: Path, *,
+                 resource: str | None = None, pace: PollingPace | None = None, resume: bool = False,
                  jobs: int | None = None, max_document_bytes: int = MAX_DOCUMENT_BYTES):
         self.service = service
         self.book_root = Path(book_root)
-        self.workdir = None if workdir is None else Path(workdir)
+        self.workdir = Path(workdir)
         self.resource = resource
-        self.poll_interval, self.max_poll_interval = poll_interval, max_poll_interval
-        self.timeout = timeout
+        self.pace = pace or PollingPace()
+        self.resume = resume
         self.jobs = jobs
         self.max_document_bytes = max_document_bytes
         self.report: BatchReport | None = None
@@ -131,35 +132,34 @@ class BatchJobTranslator:
     async def __call__(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:
         if not texts:
             return []
-        if self.workdir is not None:
-            return await self._translate(texts, source_lang, target_lang, self.workdir)
-        with tempfile.TemporaryDirectory(prefix="amts-sync-batch-") as workdir:
-            return await self._translate(texts, source_lang, target_lang, Path(workdir))
-
-    async def _translate(self, texts: list[str], source_lang: str, target_lang: str,
-                         workdir: Path) -> list[str]:
         service = self.service
         await service.ensure_bucket()
-        pairs = await asyncio.to_thread(book_pairs, self.book_root, workdir, self.jobs)
-        name = self.resource or resource_name(source_lang, target_lang)
-        records = await self._put_parallel_data(name, pairs, source_lang, target_lang, workdir)
-        if not records:
-            name = ""
         documents = batch_documents(texts, self.max_document_bytes)
         digest = hashlib.sha256("\0".join(documents).encode("utf-8")).hexdigest()[:16]
+        job_name = f"amts-sync-{digest}"
+        pipeline = f"sync/{source_lang}-{target_lang}"
+        state = StateStore(self.workdir)
+        run_id = self._run_id(state, pipeline, job_name)
+        workflow = BatchJobWorkflow(service, state, run_id, pipeline, pace=self.pace)
+        recorded = workflow.recorded_job
+        name = self.resource or resource_name(source_lang, target_lang)
+        if recorded is None:
+            records = await self._put_parallel_data(workflow, name, source_lang, target_lang)
+        else:  # the job was reserved after its resource was ready: leave the resource alone
+            kept = state.resource(name)
+            records = kept.imported if kept is not None and kept.run_id == run_id else 0
+        if not records:
+            name = ""
         base = service.settings.key("sync", f"{source_lang}-{target_lang}-{digest}")
-        for number, document in enumerate(documents):
-            await service.upload_bytes(document.encode("utf-8"), f"{base}/input/units-{number:03d}.html",
-                                       "text/html")
-        job = await service.start_job(
-            input_s3_uri=service.settings.s3_uri(f"{base}/input/"),
-            output_s3_uri=service.settings.s3_uri(f"{base}/output/"),
-            source_language=source_lang, target_languages=[target_lang], content_type="text/html",
-            parallel_data_names=[name] if name else [], job_name=f"amts-sync-{digest}",
-            client_token=new_client_token())
-        job = await service.wait_job(job.job_id, poll_interval=self.poll_interval,
-                                     max_poll_interval=self.max_poll_interval, timeout=self.timeout)
-        returned, errors = await self._download(job, workdir / "sync-jobs" / job.job_id)
+        if recorded is None or recorded.job_id is None:  # same keys, same bytes: safe to repeat
+            for number, document in enumerate(documents):
+                await service.upload_bytes(document.encode("utf-8"), f"{base}/input/units-{number:03d}.html",
+                                           "text/html")
+        started = await workflow.start_or_attach(
+            job_name, JobInputs(f"{base}/input", f"{base}/output", source_lang, target_lang,
+                                (name,) if name else ()))
+        job = await workflow.watch(started.description.job_id)
+        returned, errors = await self._download(workflow, job, self.workdir / "sync-jobs" / job.job_id)
         outputs, missing, changed, unchanged = [], [], 0, 0
         for index, text in enumerate(texts):
             output = returned.get(index)
@@ -172,41 +172,43 @@ class BatchJobTranslator:
                 unchanged += 1
             else:
                 changed += 1
+        state.finish_run(run_id, "succeeded")
         self.report = BatchReport(name, records, job.job_id, job.status, len(documents), len(texts),
-                                  changed, unchanged, tuple(_markdown_preview(t) for t in missing),
-                                  tuple(errors), job.message or "")
+                                  changed, unchanged, tuple(fragment_text(t) for t in missing),
+                                  tuple(errors), job.message or "", reattached=started.reattached)
         return outputs
 
-    async def _put_parallel_data(self, name: str, pairs: list[AlignedPair], source_lang: str,
-                                 target_lang: str, workdir: Path) -> int:
-        """Export, upload and put the resource; the records it imported (0: no data at all)."""
-        path = workdir / "sync-data" / f"{name}.csv"
+    def _run_id(self, state: StateStore, pipeline: str, job_name: str) -> str:
+        """The run to record this job in: with `resume`, the latest sync run when it holds a job
+        for the same units (a killed `sync --write`); otherwise a new one."""
+        if self.resume:
+            latest = state.latest_run(RunKind.SYNC)
+            job = state.job(latest.run_id, pipeline) if latest is not None else None
+            if latest is not None and job is not None and job.job_name == job_name:
+                state.reopen_run(latest.run_id)
+                return latest.run_id
+        return state.start_run(job_name, RunKind.SYNC).run_id
+
+    async def _put_parallel_data(self, workflow: BatchJobWorkflow, name: str, source_lang: str,
+                                 target_lang: str) -> int:
+        """Align the book, export, upload and put the resource; the records it imported (0: no data)."""
+        pairs = await asyncio.to_thread(book_pairs, self.book_root, self.workdir, self.jobs)
+        path = self.workdir / "sync-data" / f"{name}.csv"
         report = await asyncio.to_thread(write_parallel_data, pairs, path, "csv", source_lang,
                                          target_lang)
         if report.written == 0:
             return 0
-        service = self.service
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()[:16]
-        key = await service.upload_bytes(data, service.settings.key("sync", "data", f"{name}-{digest}.csv"),
-                                         "text/csv")
-        submission = await service.put_parallel_data(
-            name, service.settings.s3_uri(key), "CSV",
-            description=f"AMTS sync: the book's own {source_lang}->{target_lang} sentence pairs")
-        status = await service.wait_parallel_data(
-            name, watch_update=submission.operation == "update", poll_interval=min(self.poll_interval, 1.0),
-            max_poll_interval=self.max_poll_interval, timeout=self.timeout)
-        if status.status != "ACTIVE":
-            raise AmtsError(f"parallel data {name!r} ended {status.status}: "
-                            f"{status.message or 'no reason given'}")
-        return status.imported
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        key = self.service.settings.key("sync", "data", f"{name}-{digest}.csv")
+        uri = await workflow.upload_parallel_data(path, key)
+        status = await workflow.put_parallel_data(
+            name, uri, "CSV", description=f"AMTS sync: the book's own {source_lang}->{target_lang} sentence pairs")
+        return require_active(status).imported
 
-    async def _download(self, job, dest: Path) -> tuple[dict[int, str], list[str]]:
+    async def _download(self, workflow: BatchJobWorkflow, job: JobDescription,
+                        dest: Path) -> tuple[dict[int, str], list[str]]:
         """Units that came back by index, and the job's per-document errors."""
-        if not job.has_output:
-            raise AmtsError(f"translation job {job.job_id} ended {job.status}: "
-                            f"{job.message or 'no reason given'}")
-        output = await self.service.download_job_output(job, dest)
+        output = await workflow.download(job, dest)
         errors = [f"{e.source_file}: {e.message}" for e in output.errors]
         returned: dict[int, str] = {}
         for path in output.files.values():
@@ -217,69 +219,57 @@ class BatchJobTranslator:
         return returned, errors
 
 
-def _markdown_preview(fragment: str) -> str:
-    """A fragment as the Markdown it came from (protected spans hold their escaped original)."""
-    return html.unescape(re.sub(r"</?[A-Za-z][^>]*>", "", fragment))
-
-
 def _preview(text: str, width: int = 80) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def service_translator(service, concurrency: int = 8) -> Translator:
-    """A translator over a TranslateService's TranslateText (HTML in Text keeps translate="no")."""
-    gate = asyncio.Semaphore(concurrency)
+def service_translator(service: TranslateService) -> Translator:
+    """A translator over a TranslateService's TranslateText (HTML in Text keeps translate="no");
+    every unit is sent at once, the client's one concurrency limit paces them."""
 
     async def translate(texts: list[str], source_lang: str, target_lang: str) -> list[str]:
-        async def one(text: str) -> str:
-            async with gate:
-                return await service.translate_text(text, source_lang, target_lang)
-        return list(await asyncio.gather(*(one(t) for t in texts)))
+        return list(await asyncio.gather(*(service.translate_text(t, source_lang, target_lang) for t in texts)))
 
     return translate
 
 
-async def apply_with_backend(plan: SyncPlan, settings, review_marker: str = DEFAULT_REVIEW_MARKER, *,
-                             realtime: bool = False, workdir: Path | None = None,
-                             poll_interval: float | None = None) -> ApplyResult:
-    """Apply through a backend (amts.engine.client.settings.BackendSettings).
+def sync_backend(kind: str = "local", region: str = "us-east-1", profile: str | None = None) -> BackendSettings:
+    """The backend `sync --write` translates through: the embedded local service (the book's own
+    memory stands in for ACT) or AWS in `region` with the standard credential chain."""
+    if kind == "aws":
+        return BackendSettings(kind="aws", region=region, profile=profile)
+    return BackendSettings(kind="local")
 
-    By default one ACT batch job with the book's own parallel data (amts.engine.act.sync_translation; `workdir`
-    caches the alignment and keeps the job's files, a temp folder when None); `realtime` sends
-    each unit through TranslateText instead (standard translation, no parallel data).
-    `poll_interval`: first wait between status checks (default 5 s on AWS, 0.1 s locally).
+
+async def apply_through_backend(plan: SyncPlan, settings: BackendSettings, workdir: Path,
+                                review_marker: str = DEFAULT_REVIEW_MARKER, *, realtime: bool = False,
+                                resume: bool = False, pace: PollingPace | None = None) -> ApplyResult:
+    """Apply the plan through a backend (the embedded local one is started in `workdir`).
+
+    By default one ACT batch job with the book's own parallel data, recorded in `workdir`'s run
+    state (which also caches the alignment and keeps the job's files), so that `resume`
+    re-attaches to the job of a killed apply; `realtime` sends each unit through TranslateText
+    instead (standard translation, no parallel data). `pace`: status polling (default 5 s growing
+    to 60 s on AWS, 0.1 s to 2 s locally).
     """
-    from amts.engine.client.service import open_service
-
-    async with open_service(settings) as service:
+    async with open_backend(settings, workdir) as service:
         if realtime:
-            translator = service_translator(service, settings.max_concurrency)
-            return await apply_sync(plan, translator, review_marker)
-        from amts.engine.act.sync_translation import BatchJobTranslator
-
-        if poll_interval is None:
-            poll_interval = 5.0 if settings.kind == "aws" else 0.1
-        translator = BatchJobTranslator(service, plan.book_root, workdir, poll_interval=poll_interval,
-                                        max_poll_interval=60.0 if settings.kind == "aws" else 2.0)
+            return await apply_sync(plan, service_translator(service), review_marker)
+        if pace is None:
+            pace = PollingPace(5.0, 60.0) if settings.kind == "aws" else PollingPace(0.1, 2.0)
+        translator = BatchJobTranslator(service, plan.book_root, workdir, pace=pace, resume=resume)
         result = await apply_sync(plan, translator, review_marker)
         return replace(result, batch=translator.report)
 
 
 def apply_with_local_backend(plan: SyncPlan, workdir: Path, review_marker: str = DEFAULT_REVIEW_MARKER,
-                             *, realtime: bool = False) -> ApplyResult:
-    """Start the local backend in `workdir`, apply through it, stop it (blocking; for CLI and UI).
+                             *, realtime: bool = False, resume: bool = False) -> ApplyResult:
+    """`apply_through_backend` on the embedded local backend, blocking (for the CLI, the UI, tests).
 
     The local backend's batch job translates from the book's own parallel data as a memory (the
     stand-in for ACT): a unit close to an old sentence gets its human translation, others stay
     in the source language; with `realtime` every unit comes back unchanged.
     """
-    from amts.engine.client.settings import BackendSettings
-    from amts.engine.local_service import start_local_backend
-
-    with start_local_backend(Path(workdir), job_delay=0.01) as backend:
-        settings = BackendSettings(kind="local", region=backend.region,
-                                   s3_endpoint_url=backend.s3_endpoint,
-                                   translate_endpoint_url=backend.translate_endpoint)
-        return asyncio.run(apply_with_backend(plan, settings, review_marker, realtime=realtime,
-                                              workdir=Path(workdir)))
+    return asyncio.run(apply_through_backend(plan, sync_backend("local"), Path(workdir), review_marker,
+                                             realtime=realtime, resume=resume))

@@ -12,13 +12,12 @@ What cannot be aligned is skipped with a reason and the rest goes on: a file tha
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from amts.engine.align.cache import ALIGNER_VERSION, AlignmentCache, cache_key
-from amts.engine.align.pairs import AlignedPair, SectionAlignmentResult
+from amts.engine.align.pairs import AlignedPair, AlignmentWarning, SectionAlignmentResult, Side
 from amts.engine.align.workers import run_in_workers
 from amts.engine.book import Book, Section, SkippedFile, read_markdown_file
 from amts.engine.errors import AmtsError
@@ -40,7 +39,7 @@ class BookAlignment:
     book: Book
     sections: tuple[SectionAlignmentResult, ...]
     skipped: tuple[SkippedFile, ...] = field(default=())
-    warnings: tuple[SkippedFile, ...] = field(default=())
+    warnings: tuple[AlignmentWarning, ...] = field(default=())
 
     @property
     def splitters(self) -> tuple[str, str]:
@@ -61,27 +60,9 @@ def align_texts(name: str, source_text: str, target_text: str, source_lang: str,
     from amts.engine.align.document import align_document  # imported on first use: a warm run never needs it
 
     result = align_document(source_text, target_text, source_lang, target_lang, path=name)
-    warnings = tuple(
-        _locate(message, line, source_display or name, target_display or name)
-        for message, line in result.warnings
-    )
+    files = {Side.SOURCE: source_display or name, Side.TARGET: target_display or name}
+    warnings = tuple(replace(w, file=files[w.side]) for w in result.warnings)
     return SectionAlignmentResult(name, tuple(result.paragraph_pairs), tuple(result.sentence_pairs), warnings)
-
-
-_TARGET_LINE = re.compile(r"^target paragraph at target line (\d+) (.*)$")
-
-
-def _locate(message: str, line: int, source_file: str, target_file: str) -> SkippedFile:
-    """Name the file a warning's line belongs to: the aligner's lines are source lines unless
-    the warning is about the target (a parse warning of the translation, a target paragraph)."""
-    if message.startswith("target: "):
-        return SkippedFile(target_file, message.removeprefix("target: "), line or None)
-    if message.startswith("source: "):
-        return SkippedFile(source_file, message.removeprefix("source: "), line or None)
-    target_line = _TARGET_LINE.match(message)
-    if target_line:
-        return SkippedFile(target_file, f"target paragraph {target_line.group(2)}", int(target_line.group(1)))
-    return SkippedFile(source_file, message, line or None)
 
 
 def _align_job_of(job: tuple[str, tuple]) -> SectionAlignmentResult:

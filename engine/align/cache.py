@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pysbd
 
-from amts.engine.align.pairs import AlignedPair, SectionAlignmentResult
+from amts.engine.align.pairs import AlignedPair, AlignmentWarning, SectionAlignmentResult, Side
 from amts.engine.atomic import write_text_atomic
-from amts.engine.book import SkippedFile
 from amts.engine.errors import AmtsError
 
 #: Bump when alignment output changes in a way the code fingerprint cannot see (e.g. data files).
@@ -75,7 +74,8 @@ class AlignmentCache:
             data = json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
             return SectionAlignmentResult(
                 name, _pairs(data["paragraphs"], "paragraph", name), _pairs(data["sentences"], "sentence", name),
-                tuple(SkippedFile(*warning) for warning in data["warnings"]), cached=True)
+                tuple(AlignmentWarning(Side(side), line, message, file)
+                      for side, line, message, file in data["warnings"]), cached=True)
         except (OSError, ValueError, TypeError, KeyError):
             return None  # a missing or damaged entry is just a miss
 
@@ -83,7 +83,7 @@ class AlignmentCache:
         if self.root is None:
             return
         entry = {"paragraphs": _rows(result.paragraph_pairs), "sentences": _rows(result.sentence_pairs),
-                 "warnings": [[w.path, w.reason, w.line] for w in result.warnings]}
+                 "warnings": [[w.side, w.line, w.message, w.file] for w in result.warnings]}
         try:
             write_text_atomic(self.root / f"{key}.json", json.dumps(entry, ensure_ascii=False), durable=False)
         except (OSError, AmtsError):

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from amts.engine.align.evidence import LengthModel, Unit, confidence_of, make_unit, merge_units
-from amts.engine.align.pairs import AlignedPair
+from amts.engine.align.pairs import AlignedPair, AlignmentWarning, Side
 from amts.engine.align.paragraphs import Region, align_region, align_structure
 from amts.engine.align.sentences import align_sentences
 from amts.engine.markup.markdown import Block, BlockKind, Document, parse_markdown
@@ -29,12 +29,11 @@ _ENDS_SENTENCE = re.compile(r"[.?!。？！]\**$")
 
 @dataclass(frozen=True)
 class SectionAlignment:
-    """What one section pair yields. Warnings are (message, line); lines are source lines unless
-    the message says "target"."""
+    """What one section pair yields; each warning names its side and that side's line."""
 
     paragraph_pairs: list[AlignedPair] = field(default_factory=list)
     sentence_pairs: list[AlignedPair] = field(default_factory=list)
-    warnings: list[tuple[str, int]] = field(default_factory=list)
+    warnings: list[AlignmentWarning] = field(default_factory=list)
 
 
 def joiner(lang: str) -> str:
@@ -51,10 +50,10 @@ class _Side:
     sentence_units: list[list[Unit]]  # per prose block
 
 
-def _prepare(text: str, lang: str, warnings: list[tuple[str, int]], label: str) -> tuple[_Side, Document]:
+def _prepare(text: str, lang: str, warnings: list[AlignmentWarning], side: Side) -> tuple[_Side, Document]:
     document = parse_markdown(text)
     for warning in document.warnings:
-        warnings.append((f"{label}: {warning.message}", warning.line))
+        warnings.append(AlignmentWarning(side, warning.line, warning.message))
     blocks = document.prose_blocks
     texts, block_units, sentence_units = [], [], []
     for index, block in enumerate(blocks):
@@ -73,9 +72,9 @@ def _prepare(text: str, lang: str, warnings: list[tuple[str, int]], label: str) 
 def align_document(source_text: str, target_text: str, source_lang: str, target_lang: str,
                    path: str = "") -> SectionAlignment:
     """Align a section (source Markdown) with its translation (target Markdown)."""
-    warnings: list[tuple[str, int]] = []
-    source, source_doc = _prepare(source_text, source_lang, warnings, "source")
-    target, target_doc = _prepare(target_text, target_lang, warnings, "target")
+    warnings: list[AlignmentWarning] = []
+    source, source_doc = _prepare(source_text, source_lang, warnings, Side.SOURCE)
+    target, target_doc = _prepare(target_text, target_lang, warnings, Side.TARGET)
     regions = _absorb_spilled_headings(align_structure(source_doc, target_doc), source, target)
     first_guess = LengthModel.estimate(source.block_units, target.block_units)
     groups = [group for region in regions
@@ -120,7 +119,7 @@ def _absorb_spilled_headings(regions: list[Region], source: _Side, target: _Side
 
 
 def _paragraph_groups(region: Region, source: _Side, target: _Side, model: LengthModel,
-                      warnings: list[tuple[str, int]]) -> list[Group]:
+                      warnings: list[AlignmentWarning]) -> list[Group]:
     if region.heading:  # matched by structure: as sure as a pair can be, but no length evidence
         return [(region.source, region.target, math.inf)]
     if region.spilled and region.source and region.target:
@@ -134,15 +133,16 @@ def _paragraph_groups(region: Region, source: _Side, target: _Side, model: Lengt
             region.source and region.target):
         line = source.blocks[region.source[0]].start_line if region.source else 0
         target_line = target.blocks[region.target[0]].start_line if region.target else 0
-        warnings.append((f"{len(region.source)} source paragraphs vs {len(region.target)} target paragraphs "
-                         f"(target line {target_line}): aligned as merges/splits/omissions", line))
+        warnings.append(AlignmentWarning(
+            Side.SOURCE, line, f"{len(region.source)} source paragraphs vs {len(region.target)} target "
+                               f"paragraphs (target line {target_line}): aligned as merges/splits/omissions"))
     return groups
 
 
 def _emit_group(source_blocks: tuple[int, ...], target_blocks: tuple[int, ...], source: _Side,
                 target: _Side, model: LengthModel, path: str,
                 paragraph_pairs: list[AlignedPair], sentence_pairs: list[AlignedPair],
-                warnings: list[tuple[str, int]]) -> None:
+                warnings: list[AlignmentWarning]) -> None:
     source_sentences = [u for k in source_blocks for u in source.sentence_units[k]]
     target_sentences = [u for k in target_blocks for u in target.sentence_units[k]]
     if source_sentences and target_sentences:
@@ -176,7 +176,7 @@ def _emit_group(source_blocks: tuple[int, ...], target_blocks: tuple[int, ...], 
 
 
 def _warn_unmatched_blocks(pairs: list[AlignedPair], source_blocks: tuple[int, ...], target_blocks: tuple[int, ...],
-                           source: _Side, target: _Side, warnings: list[tuple[str, int]]) -> None:
+                           source: _Side, target: _Side, warnings: list[AlignmentWarning]) -> None:
     """A whole paragraph whose sentences all stayed unaligned is worth a warning (with its line)."""
     matched_source_lines = {p.source_line for p in pairs if p.source and p.target}
     matched_target_lines = {p.target_line for p in pairs if p.source and p.target}
@@ -184,12 +184,13 @@ def _warn_unmatched_blocks(pairs: list[AlignedPair], source_blocks: tuple[int, .
         line = source.blocks[k].start_line
         if line not in matched_source_lines and not any(
                 u.line == line and _covered(u.text, pairs, "source") for u in source.sentence_units[k]):
-            warnings.append(("source paragraph has no counterpart in the translation", line))
+            warnings.append(AlignmentWarning(Side.SOURCE, line,
+                                             "source paragraph has no counterpart in the translation"))
     for k in target_blocks:
         line = target.blocks[k].start_line
         if line not in matched_target_lines and not any(
                 u.line == line and _covered(u.text, pairs, "target") for u in target.sentence_units[k]):
-            warnings.append((f"target paragraph at target line {line} has no counterpart in the source", 0))
+            warnings.append(AlignmentWarning(Side.TARGET, line, "target paragraph has no counterpart in the source"))
 
 
 def _covered(text: str, pairs: list[AlignedPair], side: str) -> bool:

@@ -1,10 +1,11 @@
-"""What alignment produces: an aligned source/target pair, and the pairs of one section."""
+"""What alignment produces: an aligned source/target pair, the pairs of one section, and warnings
+about what could not be aligned cleanly, each naming its side, file and line."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from amts.engine.book import SkippedFile
 from amts.engine.markup.review_comments import has_review_comment
 
 
@@ -32,6 +33,28 @@ class AlignedPair:
         return has_review_comment(self.target) or has_review_comment(self.source)
 
 
+class Side(StrEnum):
+    """Which file of a section pair: the source (`NAME_origin.md`) or the translation (`NAME.md`)."""
+
+    SOURCE = "source"
+    TARGET = "target"
+
+
+@dataclass(frozen=True, slots=True)
+class AlignmentWarning:
+    """Something alignment could not do cleanly: on which side, at which line of that side's file
+    (0: the file as a whole), what. `file` is that side's file once the book names it."""
+
+    side: Side
+    line: int
+    message: str
+    file: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file and self.line else self.file
+        return f"{where}: {self.message}" if where else self.message
+
+
 @dataclass(frozen=True, slots=True)
 class SectionAlignmentResult:
     """One section's paragraph and sentence pairs, with warnings that name the file and line."""
@@ -39,7 +62,7 @@ class SectionAlignmentResult:
     name: str
     paragraph_pairs: tuple[AlignedPair, ...]
     sentence_pairs: tuple[AlignedPair, ...]
-    warnings: tuple[SkippedFile, ...] = ()
+    warnings: tuple[AlignmentWarning, ...] = ()
     cached: bool = False
 
     def pairs(self, granularity: str) -> tuple[AlignedPair, ...]:

@@ -1,2 +1,3 @@
 """The one client: S3 and Amazon Translate on aiobotocore, for AWS and for the local service alike.
-Settings, retries, polling, job output and the pure job/resource state logic live here."""
+Its settings model (settings.py, validated once), retries, polling, one concurrency limit, job
+output and the pure job/resource state logic live here."""

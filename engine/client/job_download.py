@@ -20,11 +20,12 @@ from amts.engine.client.job_output import (
     parse_s3_uri,
 )
 from amts.engine.client.jobstate import JobDescription
+from amts.engine.client.s3io import AioClient
 from amts.engine.errors import AmtsError
 from amts.engine.safe_paths import safe_destination
 
 
-async def find_job_folder(client: Any, job: JobDescription) -> tuple[str, str]:
+async def find_job_folder(client: AioClient, job: JobDescription) -> tuple[str, str]:
     """``(bucket, folder prefix)`` of the job's output: Describe already names it on AWS,
     otherwise it is the one ``<AccountId>-TranslateText-<JobId>/`` under the output prefix."""
     if not job.output_s3_uri:
@@ -43,7 +44,7 @@ async def find_job_folder(client: Any, job: JobDescription) -> tuple[str, str]:
     return bucket, folders[0]
 
 
-async def _input_paths(client: Any, job: JobDescription) -> list[str]:
+async def _input_paths(client: AioClient, job: JobDescription) -> list[str]:
     if not job.input_s3_uri:
         return []
     bucket, prefix = parse_s3_uri(job.input_s3_uri)
@@ -53,7 +54,7 @@ async def _input_paths(client: Any, job: JobDescription) -> list[str]:
 
 
 async def download_job_output(
-    client: Any, job: JobDescription, dest_dir: Path, *, concurrency: int
+    client: AioClient, job: JobDescription, dest_dir: Path, *, gate: asyncio.Semaphore
 ) -> JobOutput:
     """Download ``job``'s translations to ``dest_dir/<lang>/<input path>`` and read its details."""
     if job.status == "FAILED":
@@ -82,8 +83,6 @@ async def download_job_output(
         language, input_path = mapped
         target = safe_destination(dest_dir, f"{language}/{input_path}")
         plan.append((obj.key, language, input_path, target))
-
-    gate = asyncio.Semaphore(concurrency)
 
     async def one(key: str, target: Path) -> None:
         async with gate:

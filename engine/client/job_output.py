@@ -31,6 +31,40 @@ class DocumentError:
 
 
 @dataclass(frozen=True)
+class SegmentCounts:
+    """Segments translated and left untranslated (the local backend's details report them;
+    Amazon's do not, and they stay 0)."""
+
+    translated: int = 0
+    untranslated: int = 0
+
+    @classmethod
+    def from_details(cls, entry: Mapping[str, Any]) -> SegmentCounts:
+        """From a details entry's `translatedSegments` / `untranslatedSegments`."""
+        return cls(int(entry.get("translatedSegments") or 0), int(entry.get("untranslatedSegments") or 0))
+
+
+@dataclass(frozen=True)
+class JobFigures:
+    """What a details file says of a job in one language: characters billed, segments, and
+    the segments of each document by its input file name."""
+
+    characters: int = 0
+    segments: SegmentCounts = SegmentCounts()
+    per_document: dict[str, SegmentCounts] = field(default_factory=dict)
+
+
+def job_figures(details: Mapping[str, Any]) -> JobFigures:
+    """The figures of a parsed details file (`charactersTranslated`, the local backend's segment
+    counts, and each `details[]` entry's `auxiliaryData`)."""
+    per_document = {PurePosixPath(str(d.get("sourceFile", ""))).name:
+                    SegmentCounts.from_details(d.get("auxiliaryData") or {})
+                    for d in details.get("details") or () if isinstance(d, Mapping)}
+    return JobFigures(int(details.get("charactersTranslated") or 0), SegmentCounts.from_details(details),
+                      per_document)
+
+
+@dataclass(frozen=True)
 class JobOutput:
     """A downloaded job: translated files by input path, per-document errors, details JSON.
 
@@ -46,6 +80,11 @@ class JobOutput:
     errors: list[DocumentError]
     details: dict[str, dict[str, Any]]
     files_by_language: dict[str, dict[str, Path]] = field(default_factory=dict)
+
+    def figures(self, language: str) -> JobFigures:
+        """The details' figures for `language` (else the first language the job reported)."""
+        details = self.details.get(language) or next(iter(self.details.values()), {})
+        return job_figures(details)
 
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:

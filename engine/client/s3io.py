@@ -20,6 +20,9 @@ from amts.engine.client.service_errors import error_code, to_amts_error
 from amts.engine.errors import AmtsError
 from amts.engine.safe_paths import safe_destination
 
+#: An aiobotocore client (S3 or Translate): the library ships no type information.
+AioClient = Any
+
 _CONTENT_TYPES = {
     ".html": "text/html", ".htm": "text/html", ".txt": "text/plain", ".md": "text/markdown",
     ".csv": "text/csv", ".tsv": "text/tab-separated-values", ".tmx": "application/xml",
@@ -66,7 +69,7 @@ def content_type_for(path: Path) -> str:
 
 
 async def upload_bytes(
-    client: Any, bucket: str, key: str, data: bytes, content_type: str = "application/octet-stream"
+    client: AioClient, bucket: str, key: str, data: bytes, content_type: str = "application/octet-stream"
 ) -> str:
     """Put ``data`` at ``key``; returns the key."""
     check_key(key)
@@ -78,7 +81,7 @@ async def upload_bytes(
 
 
 async def upload_file(
-    client: Any, bucket: str, path: Path, key: str, content_type: str | None = None
+    client: AioClient, bucket: str, path: Path, key: str, content_type: str | None = None
 ) -> str:
     """Upload one local file to ``key``; returns the key."""
     path = Path(path)
@@ -96,18 +99,17 @@ def files_under(local_dir: Path) -> list[Path]:
 
 
 async def upload_folder(
-    client: Any, bucket: str, local_dir: Path, prefix: str, *, concurrency: int,
+    client: AioClient, bucket: str, local_dir: Path, prefix: str, *, gate: asyncio.Semaphore,
     content_type: str | None = None,
 ) -> list[str]:
-    """Upload every file below ``local_dir`` to ``prefix`` + its relative path, ``concurrency`` at
-    a time; returns the keys in path order."""
+    """Upload every file below ``local_dir`` to ``prefix`` + its relative path, as many at a
+    time as ``gate`` (the client's one concurrency limit) lets through; returns the keys in path order."""
     local_dir = Path(local_dir)
     if not local_dir.is_dir():
         raise AmtsError("the folder to upload does not exist", path=local_dir)
     prefix = folder_prefix(prefix)
     files = files_under(local_dir)
     keys = [prefix + p.relative_to(local_dir).as_posix() for p in files]
-    gate = asyncio.Semaphore(concurrency)
 
     async def one(path: Path, key: str) -> None:
         async with gate:
@@ -122,7 +124,7 @@ async def upload_folder(
     return keys
 
 
-async def list_prefix(client: Any, bucket: str, prefix: str) -> list[S3Object]:
+async def list_prefix(client: AioClient, bucket: str, prefix: str) -> list[S3Object]:
     """All objects whose key starts with ``prefix``, in key order (pages followed)."""
     objects: list[S3Object] = []
     try:
@@ -135,7 +137,7 @@ async def list_prefix(client: Any, bucket: str, prefix: str) -> list[S3Object]:
     return sorted(objects, key=lambda o: o.key)
 
 
-async def list_folders(client: Any, bucket: str, prefix: str) -> list[str]:
+async def list_folders(client: AioClient, bucket: str, prefix: str) -> list[str]:
     """The immediate sub-folder prefixes of ``prefix`` (S3 CommonPrefixes with delimiter '/')."""
     folders: list[str] = []
     try:
@@ -149,7 +151,7 @@ async def list_folders(client: Any, bucket: str, prefix: str) -> list[str]:
     return sorted(folders)
 
 
-async def read_object(client: Any, bucket: str, key: str) -> bytes:
+async def read_object(client: AioClient, bucket: str, key: str) -> bytes:
     """The whole content of one object."""
     try:
         response = await client.get_object(Bucket=bucket, Key=key)
@@ -162,7 +164,7 @@ async def read_object(client: Any, bucket: str, key: str) -> bytes:
 
 
 async def download_prefix(
-    client: Any, bucket: str, prefix: str, dest_dir: Path, *, concurrency: int
+    client: AioClient, bucket: str, prefix: str, dest_dir: Path, *, gate: asyncio.Semaphore
 ) -> dict[str, Path]:
     """Download every object under ``prefix`` into ``dest_dir`` keeping relative paths.
 
@@ -177,7 +179,6 @@ async def download_prefix(
         if relative.endswith("/") and obj.size == 0:
             continue  # a "folder" placeholder made by the console, not a file
         plan[relative] = (obj.key, safe_destination(dest_dir, relative))
-    gate = asyncio.Semaphore(concurrency)
 
     async def one(key: str, target: Path) -> None:
         async with gate:
@@ -197,7 +198,7 @@ async def download_prefix(
     return {relative: target for relative, (_, target) in plan.items()}
 
 
-async def ensure_bucket(client: Any, bucket: str, region: str) -> bool:
+async def ensure_bucket(client: AioClient, bucket: str, region: str) -> bool:
     """Create ``bucket`` unless it exists; returns True when it was created."""
     try:
         await client.head_bucket(Bucket=bucket)

@@ -31,6 +31,7 @@ from amts.engine.client.jobstate import (
     update_allowed,
 )
 from amts.engine.client.polling import StatusCallback, poll_until_settled
+from amts.engine.client.s3io import AioClient
 from amts.engine.client.service_errors import (
     RETRY_ALSO,
     call_with_retries,
@@ -71,12 +72,26 @@ class TerminologyInfo:
 
 
 class TranslateService:
-    """S3 and Amazon Translate operations for one backend; made by ``open_service``."""
+    """S3 and Amazon Translate operations for one backend; made by ``open_service``.
 
-    def __init__(self, settings: BackendSettings, s3_client: Any, translate_client: Any):
+    One limit holds for everything this client sends at once: ``settings.max_concurrency``
+    transfers and TranslateText calls share one semaphore, whoever the callers are. Parallel-data
+    creates and updates take turns (``parallel_data_turn``): Amazon Translate runs one at a time
+    per account, so a second import waits here instead of failing with ConcurrentModification.
+    """
+
+    def __init__(self, settings: BackendSettings, s3_client: AioClient, translate_client: AioClient):
         self.settings = settings
         self._s3 = s3_client
         self._translate = translate_client
+        self._gate = asyncio.Semaphore(settings.max_concurrency)
+        self._parallel_data_lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def parallel_data_turn(self) -> AsyncIterator[None]:
+        """Hold the account's one parallel-data create/update slot: put, then wait it out, inside."""
+        async with self._parallel_data_lock:
+            yield
 
     def __repr__(self) -> str:
         s = self.settings
@@ -99,7 +114,7 @@ class TranslateService:
     async def upload_folder(self, local_dir: Path, prefix: str) -> list[str]:
         """Upload every file below ``local_dir`` under ``prefix`` (bounded concurrency)."""
         return await s3io.upload_folder(self._s3, self.settings.bucket, local_dir, prefix,
-                                        concurrency=self.settings.max_concurrency)
+                                        gate=self._gate)
 
     async def list_prefix(self, prefix: str) -> list[s3io.S3Object]:
         """Objects of the bucket under ``prefix``, in key order."""
@@ -112,7 +127,7 @@ class TranslateService:
     async def download_prefix(self, prefix: str, dest_dir: Path) -> dict[str, Path]:
         """Download ``prefix`` into ``dest_dir``; hostile keys are refused (AmtsError)."""
         return await s3io.download_prefix(self._s3, self.settings.bucket, prefix, dest_dir,
-                                          concurrency=self.settings.max_concurrency)
+                                          gate=self._gate)
 
     # --- calling Translate ----------------------------------------------------------------------
 
@@ -318,8 +333,7 @@ class TranslateService:
         """
         if isinstance(job, str) or not job.target_languages or job.status == "SUBMITTED":
             job = await self.describe_job(job if isinstance(job, str) else job.job_id)
-        return await job_download.download_job_output(self._s3, job, Path(dest_dir),
-                                         concurrency=self.settings.max_concurrency)
+        return await job_download.download_job_output(self._s3, job, Path(dest_dir), gate=self._gate)
 
     # --- real time and terminology --------------------------------------------------------------
 
@@ -327,8 +341,8 @@ class TranslateService:
         self, text: str, source_language: str, target_language: str,
         terminology: str | None = None,
     ) -> str:
-        """TranslateText, split under its 10,000-byte limit and joined back in order."""
-        gate = asyncio.Semaphore(self.settings.max_concurrency)
+        """TranslateText, split under its 10,000-byte limit and joined back in order; callers may
+        send many at once, the client's one limit paces them."""
 
         async def one(piece: str) -> str:
             lead, content, trail = split_edges(piece)
@@ -338,7 +352,7 @@ class TranslateService:
                                        "TargetLanguageCode": target_language}
             if terminology:
                 request["TerminologyNames"] = [terminology]
-            async with gate:
+            async with self._gate:
                 response = await self._call(
                     f"translating text {source_language}→{target_language}",
                     "translate_text", request, resource=terminology)
@@ -372,6 +386,9 @@ class TranslateService:
 @asynccontextmanager
 async def open_service(settings: BackendSettings) -> AsyncIterator[TranslateService]:
     """Open the S3 and Translate clients for ``settings``; closes them on exit."""
+    if settings.is_embedded:
+        raise AmtsError("the local backend needs both endpoint URLs (S3 and Translate): "
+                        "start it first (amts-tui serve-local) or let the app start it")
     # AWS: the standard chain (profile, environment, SSO, instance role). Local: dummy keys, and
     # no profile at all, so that an AWS_PROFILE meant for AWS cannot break the local backend.
     if settings.kind == "aws":

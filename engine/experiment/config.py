@@ -7,15 +7,14 @@ found, the line — a typo must never be silently ignored.
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 import tomli
 
-from amts.engine.client.settings import BackendSettings
+from amts.engine.client.settings import BACKEND_KINDS, BackendSettings, BackendSettingsError
 from amts.engine.errors import AmtsError
 from amts.engine.experiment.config_toml import (
     LANGUAGE_CODE,
@@ -25,11 +24,25 @@ from amts.engine.experiment.config_toml import (
     describe_value,
 )
 from amts.engine.textfile import read_utf8
+from amts.engine.workdir import WorkdirDefault, resolve_workdir
 
-VARIANTS = ("no-act", "act-paragraph", "act-sentence")
-BACKEND_KINDS = ("local", "aws")
+
+class Variant(StrEnum):
+    """How a sub-pipeline translates: TranslateText (the baseline) or an ACT batch job with
+    paragraph- or sentence-level parallel data."""
+
+    NO_ACT = "no-act"
+    ACT_PARAGRAPH = "act-paragraph"
+    ACT_SENTENCE = "act-sentence"
+
+    @property
+    def granularity(self) -> str | None:
+        """The parallel data's granularity, or None for the no-ACT baseline."""
+        return {Variant.ACT_PARAGRAPH: "paragraph", Variant.ACT_SENTENCE: "sentence"}.get(self)
+
+
+VARIANTS: tuple[Variant, ...] = tuple(Variant)
 PARALLEL_DATA_FORMATS = ("csv", "tsv", "tmx")
-WORKDIR_ENV = "AMTS_WORKDIR"  # overrides the work directory (tests point it at tmp_path)
 
 _RESOURCE_PREFIX = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,40})$")
 
@@ -51,7 +64,10 @@ class PipelineSpec:
 
     source_lang: str
     target_lang: str
-    variant: str
+    variant: Variant
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "variant", Variant(self.variant))  # "act-sentence" reads as the enum
 
     @property
     def name(self) -> str:
@@ -61,7 +77,7 @@ class PipelineSpec:
     @property
     def granularity(self) -> str | None:
         """The parallel data's granularity, or None for the no-ACT baseline."""
-        return {"act-paragraph": "paragraph", "act-sentence": "sentence"}.get(self.variant)
+        return self.variant.granularity
 
 
 @dataclass(frozen=True)
@@ -73,26 +89,21 @@ class EvaluationSettings:
     terminology: Path | None = None  # a TERMINOLOGY.md; default: the book's own, when it has one
 
 
-_CLIENT_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(BackendSettings)}
-
-
 @dataclass(frozen=True)
 class BackendConfig:
-    """Where the service lives. Credentials are never configured here: AWS's chain finds them."""
+    """The `[backend]` table: where the service lives (`service`, the client's own settings model,
+    validated when read) and how the experiment drives it. Credentials are never configured here:
+    AWS's chain finds them."""
 
-    kind: str = "local"
-    # One source of truth for the defaults the client layer also uses.
-    region: str = _CLIENT_DEFAULTS["region"]
-    profile: str | None = None
-    bucket: str = _CLIENT_DEFAULTS["bucket"]
-    prefix: str = _CLIENT_DEFAULTS["prefix"]
-    role_arn: str = _CLIENT_DEFAULTS["role_arn"]
-    s3_endpoint_url: str | None = None
-    translate_endpoint_url: str | None = None
+    service: BackendSettings = field(default_factory=lambda: BackendSettings(kind="local"))
     resource_prefix: str = "amts"  # parallel-data names: <prefix>-<src>-<tgt>-<granularity>
     poll_seconds: float = 5.0  # first wait between status calls; grows while nothing changes
     max_poll_seconds: float = 60.0
     local_job_seconds: float = 1.0  # how long a local batch job takes (tests make it tiny)
+
+    @property
+    def kind(self) -> str:
+        return self.service.kind
 
 
 @dataclass(frozen=True)
@@ -167,15 +178,8 @@ def parse_config(text: str, file: Path | None = None) -> ExperimentConfig:
     keymap = {key: keymap_table.string(key, "") for key in list(keymap_table.data)}
     keymap_table.finish()
     root.finish()
-    if workdir is None:
-        workdir = default_workdir(file.parent / ".amts" if file else Path.cwd() / ".amts")
+    workdir = resolve_workdir(workdir, beside=file.parent if file else Path.cwd())
     return ExperimentConfig(book, pipelines, evaluation, backend, limits, align, workdir, keymap, file)
-
-
-def default_workdir(fallback: Path) -> Path:
-    """The work directory: $AMTS_WORKDIR when set, else ``fallback``."""
-    env = os.environ.get(WORKDIR_ENV)
-    return Path(env).expanduser() if env else fallback
 
 
 def _read_book(t: ConfigTable) -> BookSettings:
@@ -228,7 +232,7 @@ def _read_pipelines(root: ConfigTable, reader: ConfigReader) -> tuple[PipelineSp
             if len(langs) != 2 or not all(LANGUAGE_CODE.match(x) for x in langs) or langs[0] == langs[1]:
                 raise t.fail("pairs", f"{p!r} is not a language pair like 'en-zh'")
             for v in variants:
-                spec = PipelineSpec(langs[0], langs[1], v)
+                spec = PipelineSpec(langs[0], langs[1], Variant(v))
                 if spec in specs:
                     raise t.fail("pairs", f"sub-pipeline {spec.name} is configured twice")
                 specs.append(spec)
@@ -257,33 +261,31 @@ def _read_evaluation(t: ConfigTable) -> EvaluationSettings:
 
 
 def _read_backend(t: ConfigTable) -> BackendConfig:
-    d = BackendConfig()
-    config = BackendConfig(
-        kind=t.string("kind", d.kind, BACKEND_KINDS),
-        region=t.string("region", d.region),
-        profile=t.string("profile", d.profile),
-        bucket=t.string("bucket", d.bucket),
-        prefix=t.string("prefix", d.prefix),
-        role_arn=t.string("role_arn", d.role_arn),
+    d, client = BackendConfig(), BackendSettings(kind="local")
+    values = dict(
+        kind=t.string("kind", client.kind, BACKEND_KINDS),
+        region=t.string("region", client.region),
+        profile=t.string("profile", client.profile),
+        bucket=t.string("bucket", client.bucket),
+        prefix=t.string("prefix", client.prefix),
+        role_arn=t.string("role_arn", client.role_arn),
         s3_endpoint_url=t.string("s3_endpoint_url", None),
         translate_endpoint_url=t.string("translate_endpoint_url", None),
+    )
+    config = dict(
         resource_prefix=t.string("resource_prefix", d.resource_prefix),
         poll_seconds=t.number("poll_seconds", d.poll_seconds, 0.01, 3600),
         max_poll_seconds=t.number("max_poll_seconds", d.max_poll_seconds, 0.01, 3600),
         local_job_seconds=t.number("local_job_seconds", d.local_job_seconds, 0.0, 3600),
     )
     t.finish()
-    if not re.match(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$", config.bucket):
-        raise t.fail("bucket", f"{config.bucket!r} is not a valid S3 bucket name")
-    if not _RESOURCE_PREFIX.match(config.resource_prefix):
+    try:
+        service = BackendSettings(**values)
+    except BackendSettingsError as exc:  # validated by the client's model; the key and line added here
+        raise t.fail(exc.setting, exc.message) from None
+    if not _RESOURCE_PREFIX.match(config["resource_prefix"]):
         raise t.fail("resource_prefix", "use letters, digits and hyphens (at most 41)")
-    if config.kind == "aws" and not config.role_arn.startswith("arn:"):
-        raise t.fail("role_arn", "the data-access role must be an ARN (arn:aws:iam::ACCOUNT:role/NAME)")
-    for key in ("s3_endpoint_url", "translate_endpoint_url"):
-        url = getattr(config, key)
-        if url is not None and not re.match(r"^https?://", url):
-            raise t.fail(key, f"{url!r} is not an http(s) URL")
-    return config
+    return BackendConfig(service, **config)
 
 
 # --- the demo ----------------------------------------------------------------------------------
@@ -302,11 +304,11 @@ def demo_config(sample_data: Path, workdir: Path | None = None) -> ExperimentCon
     articles = base.evaluation.articles or _demo_articles(book_path)
     evaluation = EvaluationSettings(articles, base.evaluation.include_held_out_in_data,
                                     base.evaluation.terminology)
-    backend = BackendConfig(**{**base.backend.__dict__, "kind": "local", "local_job_seconds": 0.5})
+    backend = replace(base.backend, service=replace(base.backend.service, kind="local"), local_job_seconds=0.5)
     book = base.book if (base.book.path or base.book.source) else BookSettings(path=book_path)
     return ExperimentConfig(
         book, base.pipelines, evaluation, backend, base.limits, base.align,
-        workdir or default_workdir(_user_demo_dir()), base.keymap, own if own.is_file() else None,
+        workdir or resolve_workdir(default=WorkdirDefault.DEMO), base.keymap, own if own.is_file() else None,
     )
 
 
@@ -323,9 +325,3 @@ def _demo_articles(book_path: Path) -> tuple[str, ...]:
         for p in book_path.rglob("*_origin.md") if p.stem != "index_origin"
     )
     return tuple(names[::3]) if names else ()
-
-
-def _user_demo_dir() -> Path:
-    from platformdirs import user_data_path  # only the demo needs a per-user folder
-
-    return user_data_path("amts") / "demo"

@@ -45,7 +45,7 @@ class ConfigTable:
     def string(self, key: str, default: str | None, choices: tuple[str, ...] = ()) -> Any:
         value = self.get(key, str, default)
         if choices and value is not None and value not in choices:
-            raise self.fail(key, f"must be one of {', '.join(repr(c) for c in choices)}, not {value!r}")
+            raise self.fail(key, f"must be one of {', '.join(repr(str(c)) for c in choices)}, not {value!r}")
         return value
 
     def number(self, key: str, default: float | None, low: float, high: float | None = None) -> Any:

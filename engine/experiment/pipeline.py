@@ -18,21 +18,22 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
 
 from amts.engine import events as ev
+from amts.engine.act.backend import open_backend
 from amts.engine.act.state import RunRecord, StateStore
-from amts.engine.align.book_alignment import BookAlignment, align_book
-from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import Book, open_book, reversed_book
-from amts.engine.client.service import open_service
-from amts.engine.client.settings import BackendSettings
 from amts.engine.cost import billable_characters, estimate_cost
 from amts.engine.errors import AmtsError
+from amts.engine.events import PipelineStatus
 from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.config_toml import config_key_line
 from amts.engine.experiment.report import ExperimentResult, PipelineResult, write_report
-from amts.engine.experiment.stages import RunContext, SubPipeline, protect_documents, unit_html
+from amts.engine.experiment.run_context import PipelineFacts, RunContext, protect_documents
+from amts.engine.experiment.shared_alignment import SharedAlignment
+from amts.engine.experiment.stages import SubPipeline
+from amts.engine.local_service import LocalFaults
+from amts.engine.paralleldata.terminology import Term, parse_terminology
 
 EventSink = Callable[[ev.Event], None] | asyncio.Queue
 
@@ -82,58 +83,6 @@ def _open_books(config: ExperimentConfig) -> Book:
     return open_book(b.path, source_lang=b.source_lang, target_lang=b.target_lang)
 
 
-def _swap(pair: AlignedPair) -> AlignedPair:
-    a, _, b = pair.bead.partition("-")
-    return replace(pair, source=pair.target, target=pair.source, bead=f"{b}-{a}",
-                   source_line=pair.target_line, target_line=pair.source_line)
-
-
-class SharedAlignment:
-    """The book aligned once (in a thread, cached on disk by extract), shared by all sub-pipelines;
-    the reverse direction is the same pairs swapped."""
-
-    def __init__(self, book: Book, workdir: Path, jobs: int, held_out: tuple[str, ...],
-                 include_held_out: bool, emit: Callable[[ev.Event], None]):
-        self.book, self.workdir, self.jobs = book, workdir, jobs
-        self.held_out, self.include_held_out, self.emit = set(held_out), include_held_out, emit
-        self.subscribers: set[str] = set()
-        self._task: asyncio.Task[BookAlignment] | None = None
-        self._result: BookAlignment | None = None
-
-    async def get(self, subscriber: str) -> BookAlignment:
-        self.subscribers.add(subscriber)
-        if self._task is None:
-            loop = asyncio.get_running_loop()
-
-            def progress(done: int, total: int) -> None:
-                for name in sorted(self.subscribers):
-                    loop.call_soon_threadsafe(self.emit, ev.Progress(name, "align", done, total))
-
-            self._task = asyncio.ensure_future(asyncio.to_thread(
-                align_book, self.book, workdir=self.workdir, jobs=self.jobs or None,
-                on_progress=progress))
-        self._result = await asyncio.shield(self._task)
-        return self._result
-
-    def _oriented(self, pairs: list[AlignedPair], spec: PipelineSpec) -> list[AlignedPair]:
-        if (spec.source_lang, spec.target_lang) == (self.book.source_lang, self.book.target_lang):
-            return pairs
-        return [_swap(p) for p in pairs]
-
-    async def data_pairs(self, spec: PipelineSpec, granularity: str, subscriber: str) -> list[AlignedPair]:
-        """The parallel data of a sub-pipeline: the book minus the held-out articles (by policy)."""
-        alignment = await self.get(subscriber)
-        pairs = [p for s in alignment.sections
-                 if self.include_held_out or s.name not in self.held_out
-                 for p in s.pairs(granularity)]
-        return self._oriented(pairs, spec)
-
-    async def held_out_pairs(self, spec: PipelineSpec, subscriber: str) -> dict[str, list[AlignedPair]]:
-        alignment = await self.get(subscriber)
-        return {s.name: self._oriented(list(s.paragraph_pairs), spec)
-                for s in alignment.sections if s.name in self.held_out}
-
-
 def config_digest(config: ExperimentConfig) -> str:
     data = asdict(config)
     data.pop("keymap", None)
@@ -154,7 +103,7 @@ def _estimate(specs: list[PipelineSpec], books: dict[tuple[str, str], Book],
                 billable_characters(d.html, "text/html") for d in docs.values())
             # TranslateText bills every character of its Text, the span markup included.
             characters[direction + (False,)] = sum(
-                len(inner) for d in docs.values() for inner in unit_html(d).values())
+                len(inner) for d in docs.values() for inner in d.inner_html().values())
         key = direction + (spec.granularity is not None,)
         [estimate] = estimate_cost({spec.variant: characters[key]})
         out[spec.name] = (estimate.characters, estimate.usd, estimate.usd_per_million_chars)
@@ -167,7 +116,7 @@ async def run_experiment(
     stop: asyncio.Event | None = None,
     resume: bool = False,
     *,
-    local_faults: Any = None,
+    local_faults: LocalFaults | None = None,
 ) -> ExperimentResult:
     """Run (or resume) the configured experiment and write its report; see the module doc."""
     emit = _sink(events)
@@ -193,7 +142,7 @@ async def run_experiment(
     run, resumed = _open_run(state, config, resume)
     run_dir = config.workdir / "runs" / run.run_id
     done = {p.name: PipelineResult.from_dict(p.summary) for p in state.pipelines(run.run_id)
-            if resumed and p.status == "succeeded" and p.summary}
+            if resumed and p.status == PipelineStatus.SUCCEEDED and p.summary}
     todo = [s for s in specs if s.name not in done]
 
     estimates = _estimate(specs, books, held_out)
@@ -213,21 +162,16 @@ async def run_experiment(
                                 config.evaluation.include_held_out_in_data, emit)
     results: dict[str, PipelineResult] = dict(done)
     for name, finished in done.items():
-        emit(ev.Finished(name, summary=finished.to_dict()))
-    local = None
-    try:
-        if todo:
-            settings, local = await _backend(config, local_faults)
-            async with open_service(settings) as service:
-                if settings.kind == "local":
-                    await service.ensure_bucket()
-                ctx = RunContext(config, service, state, run.run_id, run_dir, emit, stop, books,
-                                 held_out, alignment, resumed, terminology)
-                outcomes = await asyncio.gather(*(_run_one(ctx, spec, estimates) for spec in todo))
-                results.update({r.name: r for r in outcomes})
-    finally:
-        if local is not None:
-            await asyncio.to_thread(local.stop)
+        emit(ev.Finished(name, finished.bleu, finished.chrf))
+    if todo:
+        # The embedded local backend keeps its S3 and job state in the work directory, so a
+        # resumed run finds its inputs and its jobs where the killed process left them.
+        async with open_backend(config.backend.service, config.workdir, faults=local_faults,
+                                job_seconds=config.backend.local_job_seconds) as service:
+            ctx = RunContext(config, service, state, run.run_id, run_dir, emit, stop, books,
+                             held_out, alignment, resumed, terminology)
+            outcomes = await asyncio.gather(*(_run_one(ctx, spec, estimates) for spec in todo))
+            results.update({r.name: r for r in outcomes})
 
     ordered = tuple(results[s.name] for s in specs)
     result = ExperimentResult(
@@ -238,7 +182,8 @@ async def run_experiment(
         warnings=tuple(warnings))
     markdown, data = await asyncio.to_thread(write_report, result, run_dir)
     result = replace(result, report_markdown=markdown, report_json=data)
-    status = "succeeded" if result.succeeded else ("stopped" if stop.is_set() else "failed")
+    status = (PipelineStatus.SUCCEEDED if result.succeeded
+              else PipelineStatus.STOPPED if stop.is_set() else PipelineStatus.FAILED)
     state.finish_run(run.run_id, status, str(markdown))
     emit(ev.RunFinished("", result.succeeded, str(markdown), str(data),
                         tuple(f"{p.name}: {p.message}" for p in result.failed)))
@@ -247,10 +192,8 @@ async def run_experiment(
 
 async def _run_one(ctx: RunContext, spec: PipelineSpec,
                    estimates: dict[str, tuple[int, float, float]]) -> PipelineResult:
-    pipeline = SubPipeline(ctx, spec)
     chars, usd, _ = estimates[spec.name]
-    pipeline.facts.update(estimated_characters=chars, estimated_usd=usd)
-    return await pipeline.run()
+    return await SubPipeline(ctx, spec, PipelineFacts(estimated_characters=chars, estimated_usd=usd)).run()
 
 
 def _open_run(state: StateStore, config: ExperimentConfig, resume: bool) -> tuple[RunRecord, bool]:
@@ -264,42 +207,15 @@ def _open_run(state: StateStore, config: ExperimentConfig, resume: bool) -> tupl
 
 
 def _load_terminology(config: ExperimentConfig, book: Book,
-                      books: dict[tuple[str, str], Book]) -> dict[tuple[str, str], list]:
-    from amts.engine.paralleldata.terminology import parse_terminology
-
+                      books: dict[tuple[str, str], Book]) -> dict[tuple[str, str], list[Term]]:
     path = config.evaluation.terminology
     if path is None:
         candidate = Path(book.root) / "TERMINOLOGY.md"
         if not candidate.is_file():
             return {}
         path = candidate
-    out = {}
+    out: dict[tuple[str, str], list[Term]] = {}
     for source, target in books:
         if {source.split("-")[0], target.split("-")[0]} == {"en", "zh"}:
             out[(source, target)] = parse_terminology(path, source, target)
     return out
-
-
-async def _backend(config: ExperimentConfig, faults: Any) -> tuple[BackendSettings, Any]:
-    """Backend settings; for the embedded local backend, the started endpoints (to stop later)."""
-    b = config.backend
-    if b.kind == "aws" or b.s3_endpoint_url:
-        return BackendSettings(kind="aws" if b.kind == "aws" else "local", region=b.region, profile=b.profile,
-                               bucket=b.bucket, prefix=b.prefix, role_arn=b.role_arn,
-                               s3_endpoint_url=b.s3_endpoint_url,
-                               translate_endpoint_url=b.translate_endpoint_url), None
-    local = await asyncio.to_thread(_start_local, config, faults)
-    return BackendSettings(kind="local", region=b.region, profile=b.profile, bucket=b.bucket,
-                           prefix=b.prefix, role_arn=b.role_arn, s3_endpoint_url=local.s3_endpoint,
-                           translate_endpoint_url=local.translate_endpoint), local
-
-
-def _start_local(config: ExperimentConfig, faults: Any) -> Any:
-    """Start the local endpoints. Their S3 and job state persist in the work directory, so a
-    resumed run finds its inputs and its jobs where the killed process left them."""
-    from amts.engine.local_service import start_local_backend
-
-    return start_local_backend(config.workdir, faults, job_delay=config.backend.local_job_seconds)
-
-
-

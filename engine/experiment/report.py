@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from amts.engine.atomic import write_text_atomic
+from amts.engine.events import PipelineStatus, Stage
+from amts.engine.experiment.config import Variant
 
-VARIANT_ORDER = ("no-act", "act-paragraph", "act-sentence")
+VARIANT_ORDER = tuple(Variant)
 
 
 @dataclass(frozen=True)
@@ -36,22 +38,39 @@ class ArticleScore:
 
 
 @dataclass(frozen=True)
+class ParallelDataFigures:
+    """The parallel data of an ACT sub-pipeline: what was exported, and what the resource imported
+    (the import's figures stay 0 until the resource is ACTIVE)."""
+
+    path: str
+    granularity: str
+    input_pairs: int
+    written: int
+    dropped: int
+    dropped_low_confidence: int
+    imported: int = 0
+    failed: int = 0
+    skipped: int = 0
+    resource_status: str = ""
+
+
+@dataclass(frozen=True)
 class PipelineResult:
     """What one sub-pipeline did; plain data, stored in the run state as JSON for resumes."""
 
     name: str
     source_lang: str
     target_lang: str
-    variant: str
-    status: str  # succeeded | failed | stopped
+    variant: Variant
+    status: PipelineStatus  # succeeded | failed | stopped
     message: str = ""
-    failed_stage: str = ""
+    failed_stage: Stage | None = None
     articles: tuple[ArticleScore, ...] = ()
     bleu: float | None = None
     chrf: float | None = None
     bleu_signature: str = ""
     chrf_signature: str = ""
-    parallel_data: dict[str, Any] = field(default_factory=dict)
+    parallel_data: ParallelDataFigures | None = None  # None for the no-ACT baseline
     resource_name: str = ""
     job_id: str = ""
     job_status: str = ""
@@ -65,16 +84,25 @@ class PipelineResult:
 
     @property
     def succeeded(self) -> bool:
-        return self.status == "succeeded"
+        return self.status == PipelineStatus.SUCCEEDED
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["parallel_data"] = data["parallel_data"] or {}  # the report's JSON: {} for no-act
+        data["failed_stage"] = data["failed_stage"] or ""
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PipelineResult:
+        """The result `to_dict` wrote (the run state's summary of a finished sub-pipeline)."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
+        values["variant"] = Variant(values["variant"])
+        values["status"] = PipelineStatus(values["status"])
+        values["failed_stage"] = Stage(values["failed_stage"]) if values.get("failed_stage") else None
         values["articles"] = tuple(ArticleScore(**a) for a in values.get("articles", ()))
+        figures = values.get("parallel_data")
+        values["parallel_data"] = ParallelDataFigures(**figures) if figures else None
         values["warnings"] = tuple(values.get("warnings", ()))
         return cls(**values)
 
@@ -105,6 +133,18 @@ class ExperimentResult:
     @property
     def failed(self) -> tuple[PipelineResult, ...]:
         return tuple(p for p in self.pipelines if not p.succeeded)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ExperimentResult:
+        """The result a report's JSON (`to_dict`) holds, e.g. to show a finished run again."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["held_out"] = tuple(values["held_out"])
+        values["pipelines"] = tuple(PipelineResult.from_dict(p) for p in values["pipelines"])
+        values["warnings"] = tuple(values.get("warnings", ()))
+        for key in ("report_markdown", "report_json"):
+            values[key] = Path(values[key]) if values.get(key) else None
+        return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -202,17 +242,15 @@ def _failures(result: ExperimentResult) -> list[str]:
 
 
 def _parallel_data(result: ExperimentResult) -> list[str]:
-    rows = [p for p in result.pipelines if p.parallel_data]
+    rows = [(p, p.parallel_data) for p in result.pipelines if p.parallel_data is not None]
     if not rows:
         return []
     lines = ["## Parallel data", "",
              "| Sub-pipeline | Resource | Aligned pairs | Written | Dropped | Imported | Failed | Skipped |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for p in rows:
-        d = p.parallel_data
-        lines.append(f"| {p.name} | {p.resource_name} | {d.get('input_pairs', 0)} | "
-                     f"{d.get('written', 0)} | {d.get('dropped', 0)} | {d.get('imported', 0)} | "
-                     f"{d.get('failed', 0)} | {d.get('skipped', 0)} |")
+    for p, d in rows:
+        lines.append(f"| {p.name} | {p.resource_name} | {d.input_pairs} | {d.written} | {d.dropped} | "
+                     f"{d.imported} | {d.failed} | {d.skipped} |")
     return lines + [""]
 
 
@@ -222,7 +260,7 @@ def _jobs(result: ExperimentResult) -> list[str]:
     for p in result.pipelines:
         total = sum(p.timings.values())
         stages = ", ".join(f"{k} {v:.1f}" for k, v in p.timings.items())
-        lines.append(f"| {p.name} | {p.job_id or '(TranslateText)' if p.variant == 'no-act' else p.job_id or '—'}"
+        lines.append(f"| {p.name} | {p.job_id or '(TranslateText)' if p.variant == Variant.NO_ACT else p.job_id or '—'}"
                      f" | {p.job_status or p.status} | {total:.1f} | {stages} |")
     return lines + [""]
 

@@ -17,11 +17,13 @@ from pathlib import Path
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.atomic import write_text_atomic
 from amts.engine.book import Book
+from amts.engine.client.job_output import SegmentCounts
 from amts.engine.evaluate import score_corpus, unit_diff
 from amts.engine.experiment.config import PipelineSpec
 from amts.engine.experiment.report import ArticleScore
 from amts.engine.markup.protect import ProtectedDocument
-from amts.engine.markup.protect_parse import SpanPiece, read_translation
+from amts.engine.markup.protected_html import SpanPiece, read_translation
+from amts.engine.paralleldata.terminology import Term, terminology_hits
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def _source_text(doc: ProtectedDocument, index: int) -> str:
 def score_pipeline(
     spec: PipelineSpec, book: Book, documents: dict[str, ProtectedDocument],
     outputs: dict[str, tuple[str, Path]], held_out_pairs: dict[str, list[AlignedPair]], *,
-    terminology: list | None, per_document: dict[str, dict], out_dir: Path,
+    terminology: list[Term] | None, per_document: dict[str, SegmentCounts], out_dir: Path,
     warn: Callable[..., None],
 ) -> ScoredPipeline:
     """Score every translated article; write the units and their diffs for the UI."""
@@ -123,15 +125,12 @@ def score_pipeline(
                  for u in units]
         write_text_atomic(stem.with_suffix(".diff.json"), json.dumps(diffs, ensure_ascii=False))
         articles.append((name, hyp, ref))
-        counts = per_document.get(flat_name(name), {})
+        counts = per_document.get(flat_name(name), SegmentCounts())
         info = {"units": len(units), "output_path": str(output_path),
                 "diff_path": str(stem.with_suffix(".diff.json")),
                 "reference_path": str(book.section(name).target_path),
-                "translated_segments": int(counts.get("translatedSegments") or 0),
-                "untranslated_segments": int(counts.get("untranslatedSegments") or 0)}
+                "translated_segments": counts.translated, "untranslated_segments": counts.untranslated}
         if terminology:
-            from amts.engine.paralleldata.terminology import terminology_hits
-
             source = "\n".join(b.text for b in documents[name].blocks if b.text)
             output = "\n".join(u.hypothesis for u in units)
             hits = terminology_hits(source, output, terminology)

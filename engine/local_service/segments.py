@@ -8,11 +8,9 @@ import html
 import re
 from dataclasses import dataclass
 
+from amts.engine.markup.protected_html import protected_span_elements
 from amts.engine.paralleldata.memory import TranslationMemory
 
-_PROTECTED_SPAN = re.compile(
-    r"<span\b(?=[^>]*\btranslate\s*=\s*[\"']?no\b)[^>]*>(.*?)</span>", re.DOTALL
-)
 _HTML_TOKEN = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|.", re.DOTALL)
 _SENTENCE_GAP = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 _SENTENCE_OR_LINE_GAP = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|\s*\n\s*")
@@ -49,7 +47,7 @@ class Unit:
         raw_at: list[int] = []
         self.spans: list[ProtectedSpan] = []
         position = 0
-        matches = _PROTECTED_SPAN.finditer(raw) if is_html else ()
+        matches = protected_span_elements(raw) if is_html else ()
         for match in matches:
             self._add_text(raw, position, match.start(), key, raw_at)
             text = html.unescape(match.group(1))

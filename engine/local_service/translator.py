@@ -1,8 +1,8 @@
 """The local stand-in for ACT: documents translated from the job's parallel data used as a
 translation memory. It never invents text: what the memory does not cover is left as it is and
-counted as untranslated. HTML follows the shared contract of engine/protect (block elements with
-data-b, `translate="no"` elements untouched); everything outside translated text is kept byte for
-byte."""
+counted as untranslated. HTML follows the protected-HTML format (amts.engine.markup.protected_html:
+block elements with data-b, `translate="no"` elements untouched); everything outside translated
+text is kept byte for byte."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from amts.engine.local_service.segments import Unit, UnitCounts, translate_unit
+from amts.engine.markup.protected_html import is_protected, unit_index
 from amts.engine.paralleldata.memory import TranslationMemory
 
 _TAG = re.compile(
@@ -17,8 +18,6 @@ _TAG = re.compile(
     r"|<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\"[^\"]*\"|'[^']*'|[^'\">])*)>",
     re.DOTALL,
 )
-_NO_TRANSLATE = re.compile(r"\btranslate\s*=\s*[\"']?no\b", re.IGNORECASE)
-_BLOCK_INDEX = re.compile(r"\bdata-b\s*=\s*[\"']([^\"']*)[\"']")
 _BLOCKS = {"p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "title", "caption", "dt", "dd"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
          "track", "wbr"}
@@ -64,7 +63,7 @@ def translate_html(
             parent_untouchable = bool(stack) and stack[-1].untouchable
             untouchable = (
                 parent_untouchable or tag in _NEVER_TRANSLATED
-                or _NO_TRANSLATE.search(attributes or "") is not None
+                or is_protected(attributes or "")
             )
             if tag in _BLOCKS and not untouchable:
                 for ancestor in stack:
@@ -82,8 +81,8 @@ def translate_html(
             if text != unit.raw:
                 replacements.append((element.inner_start, match.start(), text))
             if missed:
-                index = _BLOCK_INDEX.search(element.attributes)
-                untranslated.append(index.group(1) if index else f"@{element.inner_start}")
+                index = unit_index(element.attributes)
+                untranslated.append(index if index is not None else f"@{element.inner_start}")
     return _result(_apply(document, replacements), counts, untranslated)
 
 

@@ -1,27 +1,33 @@
 """Markup protection: Markdown → HTML for a batch translation job, and the translated HTML → Markdown.
 
-Only prose goes to the translator: each heading, paragraph and list item becomes one element
-carrying its block index (`<p data-b="7">`), with every inline span that must not change (inline
-code, `$math$`, roles, link targets, inline HTML, URLs, d2l slide markers) wrapped in
-`<span translate="no" data-p="K">`. Code cells, display math, images, directives, tables, links
-and HTML blocks stay out of the HTML altogether: Amazon Translate bills the characters it cannot
-translate too, and code is most of a d2l section. They wait in the `ProtectedDocument` skeleton,
-which is stored on disk while the job runs and puts every byte back afterwards: protected spans
-and blocks from the skeleton (never from the translation), prose blocks with their prefixes, one
-sentence a line. An untranslated unit gets its original lines back, so an identity translation
-restores the file byte for byte.
+Only prose goes to the translator: each heading, paragraph and list item becomes one unit of the
+protected-HTML format (amts.engine.markup.protected_html, which writes and reads it) carrying its
+block index, with every inline span that must not change (inline code, `$math$`, roles, link
+targets, inline HTML, URLs, d2l slide markers) marked translate="no". Code cells, display math,
+images, directives, tables, links and HTML blocks stay out of the HTML altogether: Amazon
+Translate bills the characters it cannot translate too, and code is most of a d2l section. They
+wait in the `ProtectedDocument` skeleton, which is stored on disk while the job runs and puts
+every byte back afterwards: protected spans and blocks from the skeleton (never from the
+translation), prose blocks with their prefixes, one sentence a line. An untranslated unit gets its
+original lines back, so an identity translation restores the file byte for byte.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass
 
 from amts.engine.errors import AmtsError
 from amts.engine.markup.markdown import Block, BlockKind, MarkdownWarning, join_lines, parse_markdown, protected_spans
-from amts.engine.markup.protect_parse import TranslatedUnit, read_translation
+from amts.engine.markup.protected_html import (
+    HtmlUnit,
+    TranslatedUnit,
+    UnitPart,
+    read_translation,
+    render_document,
+    render_parts,
+)
 from amts.engine.markup.semantic_lines import is_cjk_language, split_sentences
 
 SKELETON_FORMAT = "amts-protected-document/1"
@@ -82,8 +88,17 @@ class ProtectedDocument:
 
     @property
     def html(self) -> str:
-        """The document to translate: prose units only, protected spans marked translate="no"."""
-        return _render_html(self)
+        """The document to translate: prose units only, protected spans marked translate="no"
+        (amts.engine.markup.protected_html renders it)."""
+        return render_document(self.html_units(), self.title)
+
+    def html_units(self) -> list[HtmlUnit]:
+        """Every unit as the protected-HTML format writes it, in document order."""
+        return [_html_unit(i, b) for i, b in enumerate(self.blocks) if b.is_unit]
+
+    def inner_html(self) -> dict[int, str]:
+        """Each unit's inner HTML (what TranslateText is sent), by block index."""
+        return {unit.index: render_parts(unit.parts) for unit in self.html_units()}
 
     @property
     def units(self) -> list[tuple[int, str]]:
@@ -205,35 +220,11 @@ def _list_tag(block: SkeletonBlock) -> str:
     return "ol" if block.prefix.strip()[:1].isdigit() else "ul"
 
 
-def _render_html(doc: ProtectedDocument) -> str:
-    out = ['<!DOCTYPE html>\n<html><head><meta charset="utf-8">']
-    if doc.title:
-        out.append(f"<title>{html.escape(doc.title, quote=False)}</title>")
-    out.append("</head><body>\n")
-    open_list = ""
-    for index, block in enumerate(doc.blocks):
-        if not block.is_unit:
-            continue
-        tag = _unit_tag(block)
-        wanted_list = _list_tag(block) if tag == "li" else ""
-        if open_list != wanted_list:  # valid HTML: list items inside a list
-            if open_list:
-                out.append(f"</{open_list}>\n")
-            if wanted_list:
-                out.append(f"<{wanted_list}>\n")
-            open_list = wanted_list
-        inner = []
-        for part in block.parts():
-            if isinstance(part, ProtectedSpan):
-                span_text = html.escape(block.text[part.start:part.end], quote=False)
-                inner.append(f'<span translate="no" data-p="{part.span_id}">{span_text}</span>')
-            else:
-                inner.append(html.escape(part, quote=False))
-        out.append(f'<{tag} data-b="{index}">{"".join(inner)}</{tag}>\n')
-    if open_list:
-        out.append(f"</{open_list}>\n")
-    out.append("</body></html>\n")
-    return "".join(out)
+def _html_unit(index: int, block: SkeletonBlock) -> HtmlUnit:
+    tag = _unit_tag(block)
+    parts: list[UnitPart] = [p if isinstance(p, str) else (p.span_id, block.text[p.start:p.end])
+                             for p in block.parts()]
+    return HtmlUnit(index, tag, tuple(parts), _list_tag(block) if tag == "li" else "")
 
 
 # --- translated HTML → Markdown -------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Apply a sync plan: machine-translate what needs it, write NAME.md and NAME_origin.md.
 
 The translator is any async callable `(texts, source_lang, target_lang) -> texts`. Each text is
-one unit as an HTML fragment in the shared contract of amts.engine.markup.protect: protected inline spans
-(inline code, $math$, roles, link targets, HTML) are `<span translate="no" data-p="K">` elements,
+one unit as an HTML fragment of the protected-HTML format (amts.engine.markup.protected_html):
+protected inline spans (inline code, $math$, roles, link targets, HTML) are `<span translate="no" data-p="K">` elements,
 the rest is escaped text. Spans come back from our own table, never from the translator's output,
 so they are byte-identical even when a translator mangles them; a span it drops is put back at the
 end of the unit. Every machine-translated unit ends with the review marker (an HTML comment), an
@@ -13,9 +13,7 @@ amts.engine.sync.provenance), with the hash of each section's NAME_origin.md and
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from typing import Protocol
 
 from amts.engine.atomic import write_text_atomic
 from amts.engine.errors import AmtsError
-from amts.engine.markup.markdown import protected_spans
+from amts.engine.markup.protected_html import fragment_markdown, render_fragment
 from amts.engine.sync.provenance import (
     PROVENANCE_FILE,
     PROVENANCE_VERSION,
@@ -39,8 +37,6 @@ SUGGESTION_COMMENT = "<!-- amts: previous translation: {text} -->"
 
 Translator = Callable[[list[str], str, str], Awaitable[list[str]]]
 
-_SPAN_ELEMENT = re.compile(r"<span\b[^>]*\bdata-p\s*=\s*[\"']?(\d+)[\"']?[^>]*>.*?</span\s*>", re.DOTALL)
-_ANY_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 
 
 class TranslationReport(Protocol):
@@ -67,43 +63,6 @@ class ApplyResult:
         return lines + [f"  wrote {path}" for path in self.written]
 
 
-def unit_html(text: str) -> tuple[str, list[str]]:
-    """A unit as an HTML fragment with its protected spans marked, and the spans' texts."""
-    parts: list[str] = []
-    spans: list[str] = []
-    position = 0
-    for span in protected_spans(text):
-        parts.append(html.escape(text[position:span.start], quote=False))
-        parts.append(f'<span translate="no" data-p="{len(spans)}">{html.escape(span.text, quote=False)}</span>')
-        spans.append(span.text)
-        position = span.end
-    parts.append(html.escape(text[position:], quote=False))
-    return "".join(parts), spans
-
-
-def unit_markdown(translated: str, spans: list[str]) -> str:
-    """The translated fragment back to Markdown, every protected span exactly as in the source."""
-    seen: set[int] = set()
-    out, position = [], 0
-    for match in _SPAN_ELEMENT.finditer(translated):
-        out.append(_text_of(translated[position:match.start()]))
-        index = int(match.group(1))
-        if index < len(spans) and index not in seen:
-            out.append(spans[index])
-            seen.add(index)
-        position = match.end()
-    out.append(_text_of(translated[position:]))
-    text = "".join(out)
-    lost = [spans[k] for k in range(len(spans)) if k not in seen]
-    if lost:
-        text = text.rstrip() + " " + " ".join(lost)
-    return " ".join(text.split("\n")).strip()
-
-
-def _text_of(fragment: str) -> str:
-    return html.unescape(_ANY_TAG.sub("", fragment))
-
-
 def suggestion_comment(text: str) -> str:
     """The old human translation as a comment (one line; `--` cannot close it early)."""
     flat = " ".join(text.split()).replace("--", "- -")
@@ -118,12 +77,12 @@ async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str 
     todo = list(dict.fromkeys(u.source for s in plan.sections for u in s.units if u.needs_translation))
     machine: dict[str, str] = {}
     if todo:
-        fragments = [unit_html(text) for text in todo]
-        outputs = await translator([f for f, _ in fragments], plan.source_lang, plan.target_lang)
+        fragments = [render_fragment(text) for text in todo]
+        outputs = await translator([f.html for f in fragments], plan.source_lang, plan.target_lang)
         if len(outputs) != len(todo):
             raise AmtsError(f"the translator returned {len(outputs)} texts for {len(todo)}")
-        for text, (_, spans), output in zip(todo, fragments, outputs):
-            machine[text] = unit_markdown(output, spans) or text  # never an empty unit
+        for text, fragment, output in zip(todo, fragments, outputs):
+            machine[text] = fragment_markdown(output, fragment.spans) or text  # never an empty unit
     written: list[str] = []
     provenance = read_provenance(plan.book_root)
     sections = dict(provenance.get("sections", {}))

@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -88,10 +89,11 @@ def test_parallel_trees_en_es(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def whole_book_export(d2l_zh, tmp_path_factory):
+def whole_book_export(d2l_zh, d2l_zh_aligned, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("book")
     out = tmp / "zh.csv"
-    code = main(["align", str(d2l_zh), "--granularity", "sentence", "-o", str(out), "--workdir", str(tmp / "w")])
+    workdir = d2l_zh_aligned.seed(tmp / "w")  # the session's alignment of the book, by its cache
+    code = main(["align", str(d2l_zh), "--granularity", "sentence", "-o", str(out), "--workdir", str(workdir)])
     return code, out, tmp
 
 
@@ -107,17 +109,19 @@ def test_whole_shared_book_exports_valid_amazon_csv(whole_book_export, d2l_zh):
     assert all(len(r[0].encode()) <= 1000 and len(r[1].encode()) <= 1000 for r in rows[1:])
 
 
-def test_whole_book_every_section_yields_pairs_and_cache_hits(whole_book_export, d2l_zh):
-    _, _, tmp = whole_book_export
-    alignment = align_book(open_book(d2l_zh), workdir=tmp / "w")
-    assert len(alignment.sections) == 135
+def test_whole_book_every_section_yields_pairs_and_cache_hits(d2l_zh_aligned, d2l_zh):
+    # Aligned once (conftest.d2l_zh_aligned) into a work directory: aligned again, all from cache.
+    alignment = align_book(open_book(d2l_zh), workdir=d2l_zh_aligned.workdir)
+    assert len(alignment.sections) == 135 and d2l_zh_aligned.alignment.cached_sections == 0
     assert alignment.cached_sections == 135
+    assert alignment.sections == tuple(replace(s, cached=True) for s in d2l_zh_aligned.alignment.sections)
     assert all(s.sentence_pairs for s in alignment.sections)
 
 
-def test_paragraph_export_splits_long_pairs(d2l_zh, tmp_path, capsys):
+def test_paragraph_export_splits_long_pairs(d2l_zh, d2l_zh_aligned, tmp_path, capsys):
     out = tmp_path / "para.csv"
-    code = main(["align", str(d2l_zh), "--granularity", "paragraph", "-o", str(out), "--workdir", str(tmp_path / "w")])
+    workdir = d2l_zh_aligned.seed(tmp_path / "w")
+    code = main(["align", str(d2l_zh), "--granularity", "paragraph", "-o", str(out), "--workdir", str(workdir)])
     assert code == 0
     assert validate_for_amazon(out) == []
     summary = capsys.readouterr().out

@@ -78,7 +78,8 @@ quit = "ctrl+q"
                                 PipelineSpec("zh", "en", "act-paragraph"))
     assert config.evaluation.articles == ("bert-dataset", "chapter_x/approx-training.md")
     assert config.evaluation.include_held_out_in_data is True
-    assert (config.backend.kind, config.backend.region, config.backend.bucket) == ("aws", "eu-west-1", "my-bucket")
+    assert (config.backend.kind, config.backend.service.region, config.backend.service.bucket) == \
+        ("aws", "eu-west-1", "my-bucket")
     assert config.limits.max_cost_usd == 5.0
     assert (config.align.min_confidence, config.align.format) == (0.8, "tsv")
     assert config.keymap == {"quit": "ctrl+q"}

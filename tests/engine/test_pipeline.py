@@ -47,13 +47,21 @@ async def test_both_directions_all_variants_concurrently(tmp_path):
         assert act.bleu > baseline.bleu + 10
         assert act.translated_segments > 0 and act.untranslated_segments > 0
         assert {a.path for a in act.articles} == set(result.held_out)
-        assert act.parallel_data["written"] > 0 and act.parallel_data["imported"] == act.parallel_data["written"]
+        assert act.parallel_data.written > 0 and act.parallel_data.imported == act.parallel_data.written
         assert act.characters_sent > 0 and act.estimated_usd > baseline.estimated_usd
     assert len({by_name[n].job_id for n in names if "act-" in n}) == 4
+    # Amazon Translate runs one parallel-data create/update per account at a time: the four
+    # imports took turns (each one's statuses, first to settled, before the next one's first).
+    spans: dict[str, tuple[int, int]] = {}
+    for i, event in enumerate(seen):
+        if isinstance(event, ev.ResourceStatus):
+            spans[event.name] = (spans.get(event.name, (i, i))[0], i)
+    turns = sorted(spans.values())
+    assert len(turns) == 4 and all(a[1] < b[0] for a, b in zip(turns, turns[1:])), turns
 
     # Held out means held out: the held-out-only sentence is in no parallel data file.
     for name in ("en-zh/act-sentence", "zh-en/act-paragraph"):
-        data = Path(by_name[name].parallel_data["path"]).read_text(encoding="utf-8")
+        data = Path(by_name[name].parallel_data.path).read_text(encoding="utf-8")
         assert HELD_OUT_ONLY_SENTENCE not in data and "Remove empty lines before training." in data
 
     report = result.report_markdown.read_text(encoding="utf-8")
@@ -146,6 +154,26 @@ async def test_killed_after_job_start_resumes_the_same_job(tmp_path):
                               aws_access_key_id="testing", aws_secret_access_key="testing")
         jobs = client.list_text_translation_jobs()["TextTranslationJobPropertiesList"]
     assert [j["JobId"] for j in jobs] == [job.job_id]
+
+
+async def test_a_stop_request_ends_as_stopped_and_the_run_resumes(tmp_path):
+    config = load_config(make_config(tmp_path, '[[pipelines]]\npair = "en-zh"\nvariant = "act-sentence"\n',
+                                     job_seconds=0.4))
+    stop = asyncio.Event()
+    seen: list[ev.Event] = []
+
+    def watch(event: ev.Event) -> None:
+        seen.append(event)
+        if isinstance(event, ev.JobStatus):
+            stop.set()  # what the Jobs screen's Stop does while the job runs
+
+    result = await run_experiment(config, watch, stop)
+    [stopped] = result.pipelines
+    assert stopped.status == ev.PipelineStatus.STOPPED and stopped.failed_stage == ev.Stage.JOB
+    [failed] = [e for e in seen if isinstance(e, ev.Failed)]
+    assert (failed.status, failed.stage) == (ev.PipelineStatus.STOPPED, ev.Stage.JOB)
+    resumed = await run_experiment(config, resume=True)
+    assert resumed.succeeded and resumed.pipelines[0].job_id == stopped.job_id
 
 
 def test_headless_plain_output_and_exit_status(tmp_path):

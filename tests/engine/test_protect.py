@@ -14,7 +14,7 @@ import pytest
 from amts.engine.errors import AmtsError
 from amts.engine.markup.markdown import BlockKind, parse_markdown
 from amts.engine.markup.protect import ProtectedDocument, html_to_markdown, markdown_to_html
-from amts.engine.markup.protect_parse import unit_lookup_key
+from amts.engine.markup.protected_html import unit_lookup_key
 
 
 class _FakeTranslator(HTMLParser):

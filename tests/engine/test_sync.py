@@ -13,7 +13,7 @@ import pytest
 from amts.engine.act.sync_translation import apply_with_local_backend
 from amts.engine.markup.markdown import protected_spans
 from amts.engine.sync import DEFAULT_REVIEW_MARKER, TextOrigin, UnitStatus, apply_sync, plan_sync
-from amts.tui.sync_cmd import main as sync_main
+from amts.tui.cli import main as cli_main
 
 CONFIG = "[project]\nname = t\nlang = {lang}\n\n[translation]\norigin_lang = en\n"
 TOPICS = ["rivers", "mountains", "forests", "deserts"]
@@ -245,7 +245,7 @@ def test_sync_command_plans_writes_and_reports(tmp_path, sample_book, capsys):
     upstream = sample_book / "en-upstream"
     (book / "chapter_data" / "datasets_origin.md").unlink()  # an orphan NAME.md: skipped, not overwritten
     plan_file = tmp_path / "plan.json"
-    assert sync_main([str(book), "--upstream", str(upstream), "--json", str(plan_file)]) == 1
+    assert cli_main(["sync", str(book), "--upstream", str(upstream), "--json", str(plan_file)]) == 1
     out = capsys.readouterr()
     assert "workload saved" in out.out and "chapter_data/datasets.md" in out.err
     data = json.loads(plan_file.read_text(encoding="utf-8"))
@@ -253,10 +253,13 @@ def test_sync_command_plans_writes_and_reports(tmp_path, sample_book, capsys):
     rows = {s["path"]: s for s in data["sections"]}
     assert rows["chapter_evaluation/bleu.md"]["new"] == 2
     assert set(rows["chapter_basics/linear-models.md"]) >= {"path", "unchanged", "edited", "new", "deleted"}
-    assert sync_main([str(book), "--upstream", str(upstream), "--write", "--workdir", str(tmp_path / "w")]) == 1
+    assert cli_main(["sync", str(book), "--upstream", str(upstream), "--write",
+                     "--workdir", str(tmp_path / "w")]) == 1
     assert DEFAULT_REVIEW_MARKER in (book / "chapter_basics" / "linear-models.md").read_text(encoding="utf-8")
-    assert sync_main([str(book)]) == 2
-    assert sync_main([str(book), "--upstream", str(tmp_path / "missing")]) == 2
+    with pytest.raises(SystemExit) as usage:  # argparse: --upstream is required
+        cli_main(["sync", str(book)])
+    assert usage.value.code == 2
+    assert cli_main(["sync", str(book), "--upstream", str(tmp_path / "missing")]) == 2
 
 
 def test_sections_new_and_deleted_upstream(tmp_path, sample_book):
@@ -280,14 +283,16 @@ def test_sections_new_and_deleted_upstream(tmp_path, sample_book):
 
 
 @pytest.fixture(scope="module")
-def d2l_synced(tmp_path_factory, d2l_zh, d2l_en):
+def d2l_synced(tmp_path_factory, d2l_zh, d2l_en, d2l_zh_aligned):
     """The whole d2l-zh book planned against d2l-en and applied on the local backend, whose
-    memory writes back old human sentences verbatim."""
+    memory writes back old human sentences verbatim. The alignments come from the session's
+    alignment of d2l-zh (its cache, keyed by content, seeds the work directory)."""
     root = tmp_path_factory.mktemp("d2l")
     shutil.copytree(d2l_zh, root / "book", ignore=shutil.ignore_patterns("img", "*.png", "*.svg"))
-    plan = plan_sync(root / "book", d2l_en, workdir=root / "work")
-    apply_with_local_backend(plan, root / "work")
-    return root / "book", d2l_en, plan, root / "work"
+    work = d2l_zh_aligned.seed(root / "work")
+    plan = plan_sync(root / "book", d2l_en, workdir=work)
+    apply_with_local_backend(plan, work)
+    return root / "book", d2l_en, plan, work
 
 
 def test_d2l_plan_covers_the_shared_book(d2l_synced):
@@ -399,12 +404,13 @@ def test_apply_runs_one_batch_job_with_the_books_own_parallel_data(tmp_path, sam
 
 
 def test_batch_job_units_that_do_not_come_back_keep_their_source(tmp_path, sample_book):
+    from amts.engine.act.batch_job import PollingPace
     from amts.engine.act.sync_translation import BatchJobTranslator
     from amts.engine.client.service import open_service
     from amts.engine.client.settings import BackendSettings
     from amts.engine.errors import AmtsError
     from amts.engine.local_service import LocalFaults, start_local_backend
-    from amts.engine.sync.apply import unit_html
+    from amts.engine.markup.protected_html import render_fragment
 
     book = tmp_path / "book"
     shutil.copytree(sample_book / "zh", book)
@@ -412,11 +418,11 @@ def test_batch_job_units_that_do_not_come_back_keep_their_source(tmp_path, sampl
              "Chinese and Japanese have no spaces, so they must first be cut into characters or words, "
              "and two papers that tokenize differently cannot compare their numbers.",
              "A brand new sentence about $x^2$ and nothing else."]
-    fragments = [unit_html(t)[0] for t in texts]
+    fragments = [render_fragment(t).html for t in texts]
 
     async def translate(settings, workdir):
         async with open_service(settings) as service:
-            translator = BatchJobTranslator(service, book, workdir, poll_interval=0.05,
+            translator = BatchJobTranslator(service, book, workdir, pace=PollingPace(0.05, 1.0),
                                             max_document_bytes=1)  # one document per unit
             return await translator(fragments, "en", "zh"), translator.report
 
@@ -443,7 +449,7 @@ def test_realtime_option_keeps_translate_text(tmp_path, sample_book, capsys):
     book = tmp_path / "book"
     shutil.copytree(sample_book / "zh", book)
     upstream = sample_book / "en-upstream"
-    assert sync_main([str(book), "--upstream", str(upstream), "--write", "--realtime",
+    assert cli_main(["sync", str(book), "--upstream", str(upstream), "--write", "--realtime",
                       "--workdir", str(tmp_path / "w")]) == 0
     out = capsys.readouterr().out
     assert "units machine-translated" in out and "batch job" not in out

@@ -279,11 +279,12 @@ def test_whole_book_with_its_own_sources_as_upstream_changes_nothing(tmp_path, d
 
 
 @pytest.fixture(scope="module")
-def d2l_en_written(tmp_path_factory, d2l_zh, d2l_en):
+def d2l_en_written(tmp_path_factory, d2l_zh, d2l_en, d2l_zh_aligned):
     root = tmp_path_factory.mktemp("d2l-en-sync")
     book = root / "book"
     shutil.copytree(d2l_zh, book, ignore=shutil.ignore_patterns("img", "*.png", "*.svg"))
-    plan = plan_sync(book, d2l_en, workdir=root / "work")
+    # The session's alignment of d2l-zh seeds the work directory's cache (keyed by content).
+    plan = plan_sync(book, d2l_en, workdir=d2l_zh_aligned.seed(root / "work"))
     asyncio.run(apply_sync(plan, _echo))
     return plan, book
 
@@ -330,21 +331,21 @@ def test_whole_book_sync_review_data_is_complete(d2l_en_written):
 
 
 def test_sync_command_prints_or_writes_the_diff(tmp_path, d2l_zh, capsys):
-    from amts.tui.sync_cmd import main as sync_main
+    from amts.tui.cli import main as cli_main
 
     name, span = _inline_code_span(d2l_zh)
     origin, target = read(d2l_zh, name)
     book, up = one_section(tmp_path, d2l_zh, origin, target, origin.replace(span, span[:-1] + "_v2`"))
-    assert sync_main([str(book), "--upstream", str(up), "--diff"]) == 0
+    assert cli_main(["sync", str(book), "--upstream", str(up), "--diff"]) == 0
     out = capsys.readouterr()
     assert out.out.startswith("--- a/chapter_x/sec.md\n") and "workload saved" in out.err
     patch, plan_file = tmp_path / "sync.diff", tmp_path / "plan.json"
-    assert sync_main([str(book), "--upstream", str(up), "--diff", str(patch), "--json", str(plan_file)]) == 0
+    assert cli_main(["sync", str(book), "--upstream", str(up), "--diff", str(patch), "--json", str(plan_file)]) == 0
     assert patch.read_text(encoding="utf-8") == out.out
     units = json.loads(plan_file.read_text(encoding="utf-8"))["sections"][0]["units"]
     assert [u["action"] for u in units] == ["patch"]
     assert (book / "chapter_x" / "sec.md").read_bytes() == target.encode("utf-8")  # a preview writes nothing
-    assert sync_main([str(book), "--upstream", str(up), "--diff", str(book / "chapter_x" / "x.diff")]) == 2
+    assert cli_main(["sync", str(book), "--upstream", str(up), "--diff", str(book / "chapter_x" / "x.diff")]) == 2
     assert "refusing to write inside the book" in capsys.readouterr().err
 
 

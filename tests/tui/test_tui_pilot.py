@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from amts.engine.errors import AmtsError
 from amts.tui.app import make_app
+from amts.tui.messages import PipelineEvent
 from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.settings import Settings, load_settings, save_settings
 from amts.tui.widgets.bleu_table import BleuTable
@@ -152,7 +153,7 @@ async def test_align_browse_search_exclude_toggle_and_export(settings, tmp_path)
         assert all(len(line.split("\t")) == 2 for line in lines)
 
 
-async def test_jobs_run_to_completion_then_results_and_diff(settings):
+async def test_jobs_launch_then_stop_ends_every_pane_stopped(settings):
     app = make_app(settings=settings, demo=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -162,13 +163,34 @@ async def test_jobs_run_to_completion_then_results_and_diff(settings):
         assert {p.pipeline for p in panes} == {
             f"{d}/{v}" for d in ("en-zh", "zh-en") for v in ("no-act", "act-paragraph", "act-sentence")}
         assert all(p.state == "pending" for p in panes)
-        await pilot.press("l")
+        # Launched and stopped at once: the sub-pipelines end at their next stage, resumable (a
+        # TranslateText baseline may finish first; a batch job's pipeline takes longer).
+        await pilot.press("l", "s")
         await wait_until(pilot, lambda: app.session.experiment is not None, timeout=120)
+        await settle(app, pilot)
+        outcome = {p.name: p.status for p in app.session.experiment.pipelines}
+        assert "stopped" in outcome.values() and set(outcome.values()) <= {"stopped", "succeeded"}
+        shown = {"stopped": "stopped", "succeeded": "completed"}
+        assert {p.pipeline: p.state for p in app.screen.query(JobPane)} == {
+            name: shown[status] for name, status in outcome.items()}
+        assert not app.screen.query_one("#jobs-retry").disabled
+
+
+async def test_job_panes_follow_a_whole_run_then_results_and_diff(settings, demo_run):
+    app = make_app(settings=settings, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        # The session's demo run, its events delivered as the Jobs screen's worker delivers them.
+        for event in demo_run.events:
+            app.screen.post_message(PipelineEvent(event))
         await settle(app, pilot)
         assert {p.state for p in app.screen.query(JobPane)} == {"completed"}
         assert all(p.ended_at for p in app.screen.query(JobPane))
         log = app.screen.query_one("#jobs-log")
         assert any("finished" in str(line.text) for line in log.lines)
+        app.screen._finished(demo_run.result, merge=False)
         # Results: article × variant, with the two averages rows.
         await pilot.press("4")
         await settle(app, pilot)
@@ -238,7 +260,8 @@ def test_settings_round_trip_and_errors(tmp_path):
     assert error.value.line == 2 and error.value.path == str(path)
 
 
-async def test_whole_d2l_zh_book_loads_into_align_and_scrolls(settings, d2l_zh):
+async def test_whole_d2l_zh_book_loads_into_align_and_scrolls(settings, d2l_zh, d2l_zh_aligned):
+    d2l_zh_aligned.seed(Path(settings.work_dir))  # aligned once per session: the table is what is tested
     app = make_app(settings=settings, book_path=d2l_zh)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
