@@ -33,6 +33,7 @@ from amts.engine.experiment.run_context import PipelineFacts, RunContext, protec
 from amts.engine.experiment.shared_alignment import SharedAlignment
 from amts.engine.experiment.stages import SubPipeline
 from amts.engine.local_service import LocalFaults
+from amts.engine.paralleldata.exclusions import ExclusionStore
 from amts.engine.paralleldata.terminology import Term, parse_terminology
 
 EventSink = Callable[[ev.Event], None] | asyncio.Queue
@@ -169,7 +170,8 @@ async def run_experiment(
         async with open_backend(config.backend.service, config.workdir, faults=local_faults,
                                 job_seconds=config.backend.local_job_seconds) as service:
             ctx = RunContext(config, service, state, run.run_id, run_dir, emit, stop, books,
-                             held_out, alignment, resumed, terminology)
+                             held_out, alignment, resumed, terminology,
+                             exclusions=ExclusionStore.for_book(config.workdir, book.root).read())
             outcomes = await asyncio.gather(*(_run_one(ctx, spec, estimates) for spec in todo))
             results.update({r.name: r for r in outcomes})
 

@@ -48,6 +48,8 @@ class ParallelDataFigures:
     written: int
     dropped: int
     dropped_low_confidence: int
+    excluded: int = 0  # pairs the user excluded on the Align screen
+    awaiting_review: int = 0  # machine text a sync marked for review: never parallel data
     imported: int = 0
     failed: int = 0
     skipped: int = 0
@@ -246,11 +248,12 @@ def _parallel_data(result: ExperimentResult) -> list[str]:
     if not rows:
         return []
     lines = ["## Parallel data", "",
-             "| Sub-pipeline | Resource | Aligned pairs | Written | Dropped | Imported | Failed | Skipped |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+             "| Sub-pipeline | Resource | Aligned pairs | Excluded | Awaiting review | Written | Dropped "
+             "| Imported | Failed | Skipped |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for p, d in rows:
-        lines.append(f"| {p.name} | {p.resource_name} | {d.input_pairs} | {d.written} | {d.dropped} | "
-                     f"{d.imported} | {d.failed} | {d.skipped} |")
+        lines.append(f"| {p.name} | {p.resource_name} | {d.input_pairs} | {d.excluded} | {d.awaiting_review} | "
+                     f"{d.written} | {d.dropped} | {d.imported} | {d.failed} | {d.skipped} |")
     return lines + [""]
 
 

@@ -18,6 +18,7 @@ from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.report import ParallelDataFigures
 from amts.engine.experiment.shared_alignment import SharedAlignment
 from amts.engine.markup.protect import ProtectedDocument, markdown_to_html
+from amts.engine.paralleldata.exclusions import Exclusions
 from amts.engine.paralleldata.terminology import Term
 
 
@@ -38,6 +39,9 @@ class RunContext:
     resume: bool = False
     terminology: dict[tuple[str, str], list[Term]] = field(default_factory=dict)  # per direction
     documents: dict[tuple[str, str], dict[str, ProtectedDocument]] = field(default_factory=dict)
+    #: The pairs the user excluded (Align screen), read once so that every sub-pipeline leaves out
+    #: the same ones.
+    exclusions: Exclusions = field(default_factory=Exclusions)
 
 
 class _SavedJobFigures(TypedDict):

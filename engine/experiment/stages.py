@@ -204,10 +204,10 @@ class SubPipeline:
         path = self.dir / "data" / f"parallel-{granularity}.{fmt}"
         report = await asyncio.to_thread(
             write_parallel_data, pairs, path, fmt, self.spec.source_lang, self.spec.target_lang,
-            min_confidence=self.ctx.config.align.min_confidence)
+            min_confidence=self.ctx.config.align.min_confidence, exclusions=self.ctx.exclusions)
         self.facts.parallel_data = ParallelDataFigures(
             str(path), granularity, report.input_pairs, report.written, report.dropped,
-            report.dropped_low_confidence)
+            report.dropped_low_confidence, excluded=report.excluded, awaiting_review=report.awaiting_review)
         if report.written == 0:
             raise AmtsError("no parallel data left to upload: the book has no aligned pairs "
                             "outside the held-out articles (or all fall below min_confidence)")

@@ -15,6 +15,7 @@ from amts.engine.align.book_alignment import BookAlignment, align_book
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import Book
 from amts.engine.errors import AmtsError
+from amts.engine.paralleldata.exclusions import ExclusionStore
 from amts.engine.paralleldata.write import MAX_SEGMENT_BYTES, ExportReport, Splitter, utf8_len, write_parallel_data
 
 _FORMAT_OF_SUFFIX = {".tsv": "tsv", ".tmx": "tmx", ".jsonl": "jsonl"}
@@ -79,6 +80,7 @@ def export_book(book: Book, output: Path, *, granularity: str = "sentence", fmt:
     if not pairs:
         return BookExport(alignment, None, time.perf_counter() - started)
     splitter = paragraph_splitter(alignment) if granularity == "paragraph" else None
+    exclusions = ExclusionStore.for_book(workdir, book.root).read() if workdir is not None else None
     report = write_parallel_data(pairs, output, format_for(output, fmt), book.source_lang, book.target_lang,
-                                 min_confidence=min_confidence, splitter=splitter)
+                                 min_confidence=min_confidence, splitter=splitter, exclusions=exclusions)
     return BookExport(alignment, report, time.perf_counter() - started)

@@ -45,6 +45,21 @@ def test_small_book_exports_and_exit_zero(tmp_path, capsys):
     assert "1 sections aligned" in capsys.readouterr().out
 
 
+def test_pairs_excluded_in_the_work_directory_are_not_exported(tmp_path, capsys):
+    from amts.engine.paralleldata.exclusions import ExclusionStore
+
+    book = tmp_path / "book"
+    write_repo(book, {"chapter_a/models": (GOOD_EN, GOOD_ZH)})
+    pairs = [p for p in align_book(open_book(book), workdir=tmp_path / "w").pairs("sentence")
+             if p.target == "我们用数据训练它。"]
+    ExclusionStore.for_book(tmp_path / "w", book).add(pairs, "en", "zh")
+    out = tmp_path / "pairs.jsonl"
+    assert main(["align", str(book), "-o", str(out), "--workdir", str(tmp_path / "w")]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["zh"] for r in rows] == ["模型", "模型将输入映射到输出。", "训练使用$n$个样本。"]
+    assert "1 pairs excluded by the user left out" in capsys.readouterr().out
+
+
 def test_bad_input_is_reported_and_the_rest_exports(tmp_path, capsys):
     write_repo(tmp_path / "book", {
         "chapter_a/models": (GOOD_EN, GOOD_ZH),

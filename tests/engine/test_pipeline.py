@@ -191,3 +191,33 @@ def test_headless_config_error_exit_status(tmp_path, capsys):
     path.write_text("[backend]\nkind = \"gcp\"\n", encoding="utf-8")
     assert run_headless(path, demo=False, resume=False, out=io.StringIO()) == 2
     assert "backend.kind" in capsys.readouterr().err
+
+
+async def test_pairs_the_user_excluded_never_reach_a_jobs_parallel_data(tmp_path):
+    """Exclusions are data (issue 14): stored per book in the work directory, honoured by the job's
+    parallel data in either direction, and counted in the report."""
+    from amts.engine.align.book_alignment import align_book
+    from amts.engine.book import open_book
+    from amts.engine.paralleldata.exclusions import ExclusionStore
+    from amts.engine.paralleldata.read import read_parallel_data
+
+    config = load_config(make_config(
+        tmp_path, '[[pipelines]]\npairs = ["en-zh", "zh-en"]\nvariant = "act-sentence"\n'))
+    book = open_book(config.book.path)
+    pairs = [p for p in align_book(book, workdir=config.workdir).pairs("sentence")
+             if p.source == "Good data matters more than big models."]
+    assert pairs  # an en→zh pair of a training section, so it would be parallel data
+    ExclusionStore.for_book(config.workdir, book.root).add(pairs[:1], "en", "zh")
+
+    result = await run_experiment(config)
+
+    assert result.succeeded, [(p.name, p.message) for p in result.failed]
+    for pipeline in result.pipelines:
+        data = pipeline.parallel_data
+        assert data is not None and data.excluded == 1
+        written = read_parallel_data(Path(data.path)).pairs
+        assert len(written) == data.written
+        sides = {p.source for p in written} | {p.target for p in written}
+        assert pairs[0].source not in sides and pairs[0].target not in sides
+    report = Path(result.report_markdown).read_text(encoding="utf-8")
+    assert "| Excluded |" in report
