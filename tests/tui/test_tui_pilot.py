@@ -321,11 +321,15 @@ async def test_sync_apply_writes_the_demo_copy_and_never_sample_data(settings, s
     assert snapshot(sample_book) == shipped
 
 
-def test_apply_sync_refuses_the_shipped_demo_book(sample_book, tmp_path):
+def test_apply_sync_refuses_the_shipped_demo_book(tmp_path):
     from amts.engine.book import open_book
+    from amts.tui.paths import sample_data_dir
     from amts.tui.service import AmtsService
 
+    # The demo the installed package ships (site-packages in a non-editable install, as in CI),
+    # not necessarily the checkout's sample_data/.
+    shipped = sample_data_dir()
     service = AmtsService(tmp_path / "work")
-    plan, _, _ = service.plan_sync(open_book(sample_book / "zh"), sample_book / "en-upstream")
+    plan, _, _ = service.plan_sync(open_book(shipped / "zh"), shipped / "en-upstream")
     with pytest.raises(AmtsError, match="read-only"):
         service.apply_sync(plan)
