@@ -19,11 +19,12 @@ import re
 from dataclasses import dataclass
 
 from amts.engine.errors import AmtsError
-from amts.engine.markup.markdown import Block, BlockKind, MarkdownWarning, join_lines, parse_markdown, protected_spans
+from amts.engine.markup.markdown import Block, BlockKind, MarkdownWarning, join_lines, parse_markdown
 from amts.engine.markup.protected_html import (
     HtmlUnit,
     TranslatedUnit,
     UnitPart,
+    markup_spans,
     read_translation,
     render_document,
     render_parts,
@@ -34,7 +35,6 @@ SKELETON_FORMAT = "amts-protected-document/1"
 
 _WORD_CHAR = re.compile(r"\w")
 _WHITESPACE_RUN = re.compile(r"\s+")
-_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 #: An image block: its caption is prose to translate, its target and attributes are not.
 _IMAGE = re.compile(r"(?P<open>\s*!\[)(?P<caption>.*)(?P<close>\]\([^)]*\)(?:\{[^}]*\})?\s*)", re.DOTALL)
 
@@ -187,22 +187,13 @@ def _skeleton_block(block: Block, source_lang: str, first_span_id: int) -> Skele
     else:
         return SkeletonBlock(block.kind, block.raw, block.start_line)
     unit_text = join_lines(lines, source_lang)
-    found = _unit_spans(unit_text)
+    found = markup_spans(unit_text)
     spans = tuple(ProtectedSpan(first_span_id + k, start, end) for k, (start, end) in enumerate(found))
     outside = [unit_text[a:b] for a, b in _gaps(unit_text, spans)]
     if not any(_WORD_CHAR.search(run) for run in outside):
         # Nothing to translate (e.g. a line of math and code): keep it out of the bill.
         return SkeletonBlock(block.kind, block.raw, block.start_line)
     return SkeletonBlock(block.kind, block.raw, block.start_line, prefix, unit_text, spans, suffix)
-
-
-def _unit_spans(text: str) -> list[tuple[int, int]]:
-    """Protected spans of a unit, plus the HTML entities of the Markdown (`&lt;`): they are markup too."""
-    spans = [(s.start, s.end) for s in protected_spans(text)]
-    for entity in _ENTITY.finditer(text):
-        if not any(s < entity.end() and entity.start() < e for s, e in spans):
-            spans.append((entity.start(), entity.end()))
-    return sorted(spans)
 
 
 def _gaps(text: str, spans: tuple[ProtectedSpan, ...]) -> list[tuple[int, int]]:

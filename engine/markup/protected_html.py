@@ -51,6 +51,10 @@ _PROTECTED_SPAN = re.compile(r"<span\b(?=[^>]*\btranslate\s*=\s*[\"']?no\b)[^>]*
 _NO_TRANSLATE = re.compile(r"\btranslate\s*=\s*[\"']?no\b", re.IGNORECASE)
 _UNIT_INDEX = re.compile(r"\bdata-b\s*=\s*[\"']([^\"']*)[\"']")
 _ANY_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+#: An HTML entity of the Markdown (`&lt;`), or a token written with them (`&lt;eos&gt;`, one span:
+#: the word between is markup too, not prose to translate).
+_ENTITY = re.compile(r"&lt;[^&<>\s]{1,40}&gt;|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_ENTITY_TEXT = re.compile(r"(?:&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[^&<>])+")
 
 #: A piece of a unit to write: a run of text, or a protected span as (its id, its Markdown text).
 UnitPart = str | tuple[int, str]
@@ -70,9 +74,26 @@ class HtmlUnit:
     list_tag: str = ""
 
 
+def markup_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every span of a Markdown text that must not be translated, in order: the
+    protected inline spans (code, math, roles, link targets, HTML) and the HTML entities outside
+    them (`&lt;eos&gt;` is markup too: sent as prose it would go out double-escaped)."""
+    spans = [(s.start, s.end) for s in protected_spans(text)]
+    for entity in _ENTITY.finditer(text):
+        if not any(s < entity.end() and entity.start() < e for s, e in spans):
+            spans.append((entity.start(), entity.end()))
+    return sorted(spans)
+
+
+def span_content(text: str) -> str:
+    """A protected span's inner HTML: its Markdown text escaped, except text made of entities
+    (`&lt;eos&gt;`), which already is HTML and goes out once-escaped (the translator sees `<eos>`)."""
+    return text if _ENTITY_TEXT.fullmatch(text) and "&" in text else html.escape(text, quote=False)
+
+
 def span_element(span_id: int, text: str) -> str:
-    """A protected span: its Markdown text escaped inside `<span translate="no" data-p="K">`."""
-    return f'<span translate="no" data-p="{span_id}">{html.escape(text, quote=False)}</span>'
+    """A protected span: its Markdown text as HTML (`span_content`) inside `<span translate="no" data-p="K">`."""
+    return f'<span translate="no" data-p="{span_id}">{span_content(text)}</span>'
 
 
 def render_parts(parts: Iterable[UnitPart]) -> str:
@@ -120,10 +141,10 @@ def render_fragment(text: str) -> Fragment:
     parts: list[UnitPart] = []
     spans: list[str] = []
     position = 0
-    for span in protected_spans(text):
-        parts += [text[position:span.start], (len(spans), span.text)]
-        spans.append(span.text)
-        position = span.end
+    for start, end in markup_spans(text):
+        parts += [text[position:start], (len(spans), text[start:end])]
+        spans.append(text[start:end])
+        position = end
     parts.append(text[position:])
     return Fragment(render_parts(parts), tuple(spans))
 
