@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 
 from amts.engine.errors import AmtsError
+from amts.engine.markup.protected_html import uncuttable_ranges
 
 MAX_TEXT_BYTES = 10_000
 
@@ -28,25 +29,14 @@ _BOUNDARIES = (
     re.compile(r"\s+"),                                # words
 )
 _EDGES = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
-#: What must reach the translator whole: a protected element with its content (non-greedy to
-#: its end tag: our protected spans never nest), any other tag, an entity.
-_UNCUTTABLE = re.compile(
-    r"<span\b(?=[^>]*\btranslate\s*=\s*[\"']?no\b)[^>]*>.*?</span\s*>"
-    r"|<[A-Za-z/!?][^>]*>"
-    r"|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);",
-    re.DOTALL | re.IGNORECASE)
 
 
 def utf8_size(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
-def _uncuttable(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _UNCUTTABLE.finditer(text)]
-
-
 def _cut_after(text: str, boundary: re.Pattern[str]) -> list[str]:
-    whole = _uncuttable(text)
+    whole = uncuttable_ranges(text)
     cuts = [m.end() for m in boundary.finditer(text)
             if 0 < m.end() < len(text) and not any(s < m.end() < e for s, e in whole)]
     starts = [0, *cuts]
@@ -57,7 +47,7 @@ def _cut_after(text: str, boundary: re.Pattern[str]) -> list[str]:
 def _tokens(text: str) -> Iterator[str]:
     """Characters, except that an uncuttable piece is one token."""
     position = 0
-    for start, end in _uncuttable(text):
+    for start, end in uncuttable_ranges(text):
         yield from text[position:start]
         yield text[start:end]
         position = end

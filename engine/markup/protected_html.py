@@ -211,6 +211,21 @@ def protected_span_elements(raw: str) -> Iterator[re.Match[str]]:
     return _PROTECTED_SPAN.finditer(raw)
 
 
+#: What a chunker must keep whole: a protected element with its content (non-greedy to its end
+#: tag: protected spans never nest), any other tag, an entity.
+_UNCUTTABLE = re.compile(
+    r"<span\b(?=[^>]*\btranslate\s*=\s*[\"']?no\b)[^>]*>.*?</span\s*>"
+    r"|<[A-Za-z/!?][^>]*>"
+    r"|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);",
+    re.DOTALL | re.IGNORECASE)
+
+
+def uncuttable_ranges(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of every protected span (with its content), tag and entity of `raw`: a text
+    cut inside one would unprotect text or break the HTML."""
+    return [m.span() for m in _UNCUTTABLE.finditer(raw)]
+
+
 def is_protected(attributes: str) -> bool:
     """Whether an element's attribute text says `translate="no"` (in any quoting or case)."""
     return _NO_TRANSLATE.search(attributes) is not None
