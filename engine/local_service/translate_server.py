@@ -59,7 +59,7 @@ def translate_text(ctx: LocalContext, params: dict[str, Any]) -> dict[str, Any]:
     if source == "auto":
         source = "zh" if _CJK.search(text) else "en"
     return {
-        "TranslatedText": text,
+        "TranslatedText": ctx.faults.respace_spans(text),
         "SourceLanguageCode": source,
         "TargetLanguageCode": params["TargetLanguageCode"],
         "AppliedTerminologies": [],

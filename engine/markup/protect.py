@@ -30,6 +30,7 @@ from amts.engine.markup.protected_html import (
     render_parts,
 )
 from amts.engine.markup.semantic_lines import is_cjk_language, split_sentences
+from amts.engine.markup.span_spacing import glued_in, undo_span_spacing
 
 SKELETON_FORMAT = "amts-protected-document/1"
 
@@ -277,7 +278,7 @@ def html_to_markdown(translated_html: str, skeleton: ProtectedDocument, *, targe
             warnings.append(MarkdownWarning(f"protected span(s) {ids} lost in translation; put back by "
                                             "position, check the wording around them", block.start_line))
             parts = _put_back_lost_spans(parts, lost, block, target_lang)
-        out.append(_restore_block(block, parts, span_texts, target_lang, warnings))
+        out.append(_restore_block(block, parts, span_texts, target_lang, skeleton.source_lang, warnings))
     return RestoredDocument("".join(out), tuple(warnings))
 
 
@@ -301,10 +302,19 @@ def _put_back_lost_spans(parts: list[str | ProtectedSpan], lost: list[ProtectedS
 
 
 def _restore_block(block: SkeletonBlock, parts: list[str | ProtectedSpan], span_texts: dict[int, str],
-                   target_lang: str, warnings: list[MarkdownWarning]) -> str:
-    exact = "".join(p if isinstance(p, str) else span_texts[p.span_id] for p in parts)
+                   target_lang: str, source_lang: str, warnings: list[MarkdownWarning]) -> str:
+    def glued(span: ProtectedSpan) -> tuple[bool, bool]:
+        return glued_in(block.text, span.start, span.end)
+
+    unspaced, _ = undo_span_spacing(parts, glued, target_lang, everywhere=True)
+    exact = "".join(p if isinstance(p, str) else span_texts[p.span_id] for p in unspaced)
     if exact == block.text:
         return block.raw  # untranslated: the original lines, breaks and trailing spaces included
+    parts, unsure = undo_span_spacing(parts, glued, target_lang)
+    if unsure and not is_cjk_language(source_lang):
+        warnings.append(MarkdownWarning(f"{unsure} space(s) next to protected spans where the source had "
+                                        "none: kept (the translator's, or Amazon's spacing quirk?)",
+                                        block.start_line))
     text, ranges = _normalised(parts, span_texts)
     source_text, _ = _normalised(block.parts(), span_texts)
     if text == source_text:

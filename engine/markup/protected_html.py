@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from amts.engine.markup.markdown import protected_spans
+from amts.engine.markup.span_spacing import glued_in, undo_span_spacing
 
 #: Elements that carry a prose unit (`data-b="N"`).
 UNIT_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "pre"})
@@ -167,25 +168,43 @@ def fragment_text(fragment: str) -> str:
     return html.unescape(_ANY_TAG.sub("", fragment))
 
 
-def fragment_markdown(translated: str, spans: tuple[str, ...] | list[str]) -> str:
+def fragment_markdown(translated: str, spans: tuple[str, ...] | list[str], *, source: str = "",
+                      target_lang: str = "") -> str:
     """A translated fragment back to Markdown: every protected span exactly as in the source (from
     `spans`, never from the translation), one a place; a span the translator dropped is put back
-    at the end; lines joined with spaces."""
+    at the end; lines joined with spaces. Given the `source` Markdown (and the `target_lang`),
+    spaces Amazon put next to spans where the source had none are taken out (span_spacing)."""
     seen: set[int] = set()
-    out, position = [], 0
+    parts: list[str | int] = []
+    position = 0
     for match in _SPAN_ELEMENT.finditer(translated):
-        out.append(fragment_text(translated[position:match.start()]))
+        parts.append(fragment_text(translated[position:match.start()]))
         index = int(match.group(1))
         if index < len(spans) and index not in seen:
-            out.append(spans[index])
+            parts.append(index)
             seen.add(index)
         position = match.end()
-    out.append(fragment_text(translated[position:]))
-    text = "".join(out)
+    parts.append(fragment_text(translated[position:]))
+    if source:
+        where = markup_spans(source)
+        if len(where) == len(spans):
+
+            def glued(index: int) -> tuple[bool, bool]:
+                return glued_in(source, *where[index])
+
+            unspaced, _ = undo_span_spacing(parts, glued, target_lang, everywhere=True)
+            if _joined(unspaced, spans) == source:
+                parts = unspaced  # untranslated: the source as it was
+            parts, _ = undo_span_spacing(parts, glued, target_lang)
+    text = _joined(parts, spans)
     lost = [spans[k] for k in range(len(spans)) if k not in seen]
     if lost:
         text = text.rstrip() + " " + " ".join(lost)
     return " ".join(text.split("\n")).strip()
+
+
+def _joined(parts: list[str | int], spans: tuple[str, ...] | list[str]) -> str:
+    return "".join(part if isinstance(part, str) else spans[part] for part in parts)
 
 
 # --- splicing -------------------------------------------------------------------------------------

@@ -82,7 +82,8 @@ async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str 
         if len(outputs) != len(todo):
             raise AmtsError(f"the translator returned {len(outputs)} texts for {len(todo)}")
         for text, fragment, output in zip(todo, fragments, outputs):
-            machine[text] = fragment_markdown(output, fragment.spans) or text  # never an empty unit
+            machine[text] = fragment_markdown(output, fragment.spans, source=text,
+                                              target_lang=plan.target_lang) or text  # never an empty unit
     written: list[str] = []
     provenance = read_provenance(plan.book_root)
     sections = dict(provenance.get("sections", {}))
