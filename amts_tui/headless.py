@@ -120,7 +120,8 @@ def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
         return ExitStatus.USAGE
     except KeyboardInterrupt:
         printer.close()
-        print("interrupted: run again with --resume to re-attach to started jobs", file=sys.stderr)
+        print("interrupted: the translation jobs were stopped; run again with --resume to keep "
+              "what finished", file=sys.stderr)
         return ExitStatus.INTERRUPTED
     printer.close()
     print(f"report: {result.report_markdown}", file=out)

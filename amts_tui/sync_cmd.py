@@ -132,4 +132,7 @@ def run(args: argparse.Namespace) -> int:
     except AmtsError as exc:
         print(f"amts-tui sync: error: {exc}", file=sys.stderr)
         return ExitStatus.USAGE
+    except KeyboardInterrupt:  # asyncio.run cancelled the apply, which stopped its running job
+        print("amts-tui sync: interrupted (a running translation job was stopped)", file=sys.stderr)
+        return ExitStatus.INTERRUPTED
     return ExitStatus.PARTIAL if plan.skipped else ExitStatus.OK

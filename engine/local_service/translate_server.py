@@ -139,6 +139,10 @@ class _TranslateHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     endpoint: LocalTranslateServer
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing: handlers answer every error of their own, so what reaches here is a
+        client gone mid-request (a run cancelled by Ctrl-C), and the engine never prints."""
+
 
 class LocalTranslateServer:
     """The endpoint: an HTTP server thread plus the background workers of its jobs."""
