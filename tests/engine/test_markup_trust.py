@@ -103,3 +103,15 @@ def test_d2l_sections_as_html_chunk_without_cutting_markup(d2l_zh):
         assert all(_whole(p) for p in pieces), path
         split_any = split_any or len(pieces) > 1
     assert split_any
+
+
+def test_the_local_memory_finds_an_entity_span_as_its_entries_spell_it():
+    from amts.engine.local_service.translator import translate_html
+    from amts.engine.paralleldata.memory import TranslationMemory
+
+    source = 'The decoder stops at "&lt;eos&gt;" in the output sequence of the model.'
+    document = markdown_to_html(source + "\n")
+    memory = TranslationMemory([(source, "解码器在输出序列中遇到“&lt;eos&gt;”时停止。")])  # Markdown, as exported
+    result = translate_html(document.html, memory, "zh")
+    assert '遇到“<span translate="no" data-p="0">&lt;eos&gt;</span>”时停止' in result.text
+    assert result.untranslated_segments == 0
