@@ -182,8 +182,10 @@ class BatchJobWorkflow:
         Never raises: it runs while a cancellation is under way. Returns the last job status."""
         status = "STOP_REQUESTED"
         try:
-            status = await self.service.stop_job(job_id)
-            self._report(await self.service.describe_job(job_id))
+            await self.service.stop_job(job_id)
+            job = await self.service.describe_job(job_id)
+            self._report(job)
+            status = job.status
             deadline = asyncio.get_running_loop().time() + settle_seconds
             while status == "STOP_REQUESTED" and asyncio.get_running_loop().time() < deadline:
                 await asyncio.sleep(min(self.pace.first, 0.5))

@@ -69,6 +69,8 @@ async def test_cancelling_an_experiment_stops_its_jobs_and_says_stopped(tmp_path
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    statuses = [e.status for e in seen if isinstance(e, ev.JobStatus)]
+    assert "STOP_REQUESTED" in statuses and statuses[-1] == "STOPPED"  # as Amazon moves a stopped job
     [ended] = [e for e in seen if isinstance(e, ev.Failed)]
     assert ended.status == ev.PipelineStatus.STOPPED
     assert describe_event(ended).startswith("[en-zh/act-sentence] STOPPED at job")
