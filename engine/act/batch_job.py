@@ -142,12 +142,23 @@ class BatchJobWorkflow:
         if record.job_id:
             return StartedJob(await service.describe_job(record.job_id), reattached=True)
         self.check_stop()
-        description = await service.start_job(
+        start = asyncio.ensure_future(service.start_job(
             input_s3_uri=service.settings.s3_uri(inputs.input_prefix.rstrip("/") + "/"),
             output_s3_uri=service.settings.s3_uri(inputs.output_prefix.rstrip("/") + "/"),
             source_language=inputs.source_lang, target_languages=[inputs.target_lang],
             content_type=inputs.content_type, parallel_data_names=list(inputs.parallel_data),
-            job_name=record.job_name, client_token=record.client_token)
+            job_name=record.job_name, client_token=record.client_token))
+        try:
+            description = await asyncio.shield(start)
+        except asyncio.CancelledError:
+            # Cancelled while the start call was out: the job may run, so learn its id and stop it.
+            try:
+                description = await asyncio.shield(start)
+            except Exception:  # the start failed: no job to stop  # noqa: BLE001
+                raise asyncio.CancelledError from None
+            state.update_job(self.run_id, self.pipeline, job_id=description.job_id, status=description.status)
+            await asyncio.shield(self.stop_job(description.job_id))
+            raise
         state.update_job(self.run_id, self.pipeline, job_id=description.job_id, status=description.status)
         return StartedJob(description, reattached=False)
 

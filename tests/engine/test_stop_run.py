@@ -84,3 +84,25 @@ async def test_cancelling_an_experiment_stops_its_jobs_and_says_stopped(tmp_path
         settings = BackendSettings(kind="local").with_endpoints(backend.s3_endpoint, backend.translate_endpoint)
         async with open_service(settings) as service:
             assert (await service.describe_job(job.job_id)).status == "STOPPED"
+
+
+async def test_cancelled_while_the_start_call_is_out_the_job_is_still_stopped(tmp_path, sample_book):
+    from amts.engine.local_service import LocalFaults
+
+    book, work = tmp_path / "book", tmp_path / "work"
+    shutil.copytree(sample_book / "zh", book)
+    plan = plan_sync(book, sample_book / "en-upstream", jobs=1)
+    # The start call is throttled twice: the SDK's backoff keeps it out while we cancel.
+    faults = LocalFaults(throttle_first_calls=2, throttle_operations=("StartTextTranslationJob",))
+    with start_local_backend(tmp_path / "local", faults, job_delay=1.0) as backend:
+        settings = BackendSettings(kind="local").with_endpoints(backend.s3_endpoint, backend.translate_endpoint)
+        task = asyncio.create_task(apply_through_backend(plan, settings, work, pace=PollingPace(0.05, 0.2)))
+        state = StateStore(work)
+        await _until(lambda: backend.translate_server.throttled_calls >= 1, "the start call was throttled")
+        assert not _started_job(state)  # reserved, its id not known yet
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert backend.translate_server.call_outcomes.get(("StopTextTranslationJob", "OK")) == 1
+        [job] = state.jobs()
+        assert job.job_id and job.status == "STOPPED"
