@@ -154,7 +154,7 @@ class BatchJobWorkflow:
             # Cancelled while the start call was out: the job may run, so learn its id and stop it.
             try:
                 description = await asyncio.shield(start)
-            except Exception:  # the start failed: no job to stop  # noqa: BLE001
+            except Exception:  # the start failed: there is no job to stop
                 raise asyncio.CancelledError from None
             state.update_job(self.run_id, self.pipeline, job_id=description.job_id, status=description.status)
             await asyncio.shield(self.stop_job(description.job_id))
