@@ -7,15 +7,17 @@ path is printed at the end; the exit status is 0 only when every sub-pipeline su
 from __future__ import annotations
 
 import asyncio
+import math
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from amts.engine import events as ev
 from amts.engine.errors import AmtsError
-from amts.engine.experiment.config import ExperimentConfig, demo_config, load_config
+from amts.engine.experiment.config import ExperimentConfig, LimitsSettings, demo_config, load_config
 from amts.engine.experiment.report import ExperimentResult
 from amts.tui.event_text import describe_event as describe
 from amts.tui.exit_status import ExitStatus
@@ -101,12 +103,16 @@ def load_experiment(config_path: Path | None, demo: bool) -> ExperimentConfig:
 
 def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
                  out: TextIO | None = None, force_plain: bool = False,
-                 listener: Callable[[ev.Event], None] | None = None) -> int:
+                 listener: Callable[[ev.Event], None] | None = None, max_cost_usd: float | None = None) -> int:
     """Run the experiment headless and return the process exit status; `listener`, when given,
-    sees every event too (after the printer)."""
+    sees every event too (after the printer); `max_cost_usd` replaces the config's limit."""
     out = out or sys.stdout
     try:
         config = load_experiment(config_path, demo)
+        if max_cost_usd is not None:
+            if not math.isfinite(max_cost_usd) or max_cost_usd < 0:
+                raise AmtsError(f"--max-cost must be a number of US dollars, at least 0, not {max_cost_usd}")
+            config = replace(config, limits=LimitsSettings(max_cost_usd))
     except AmtsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return ExitStatus.USAGE  # the run could not start (config, book, cost limit)
