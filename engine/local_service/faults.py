@@ -19,6 +19,9 @@ class LocalFaults:
     - parallel_data_failed_records: the first N otherwise-valid records of every parallel-data
       import are counted as failed (FailedRecordCount) and listed in the error file.
     - fail_parallel_data_name_pattern: parallel-data imports of matching names end FAILED.
+    - import_slot_taken_calls: the first N CreateParallelData/UpdateParallelData calls get
+      LimitExceededException, as if an import started elsewhere in the account held the one
+      slot (the quota of quotas.py, with its holder outside the test).
     """
 
     throttle_first_calls: int = 0
@@ -28,6 +31,7 @@ class LocalFaults:
     fail_job_message: str = "Injected failure: the local backend was told to fail this job."
     parallel_data_failed_records: int = 0
     fail_parallel_data_name_pattern: str | None = None
+    import_slot_taken_calls: int = 0
 
     def document_fails(self, relative_key: str) -> bool:
         pattern = self.fail_document_pattern
@@ -49,6 +53,15 @@ class Throttle:
         self._faults = faults
         self._lock = threading.Lock()
         self._throttled = 0
+        self._slot_refused = 0
+
+    def import_slot_taken(self) -> bool:
+        """Whether this create/update finds the account's import slot taken (the injected fault)."""
+        with self._lock:
+            if self._slot_refused < self._faults.import_slot_taken_calls:
+                self._slot_refused += 1
+                return True
+            return False
 
     def should_throttle(self, operation: str) -> bool:
         if self._faults.throttle_first_calls <= 0:
