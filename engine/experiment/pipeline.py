@@ -189,8 +189,7 @@ async def run_experiment(
         warnings=tuple(warnings))
     markdown, data = await asyncio.to_thread(write_report, result, run_dir)
     result = replace(result, report_markdown=markdown, report_json=data)
-    status = (PipelineStatus.SUCCEEDED if result.succeeded
-              else PipelineStatus.STOPPED if stop.is_set() else PipelineStatus.FAILED)
+    status = PipelineStatus.STOPPED if stop.is_set() and not result.succeeded else result.outcome
     state.finish_run(run.run_id, status, str(markdown))
     emit(ev.RunFinished("", result.succeeded, str(markdown), str(data),
                         tuple(f"{p.name}: {p.message}" for p in result.failed)))
