@@ -34,7 +34,13 @@ from amts.engine.book import open_book
 from amts.engine.client.jobstate import JobDescription
 from amts.engine.client.service import TranslateService
 from amts.engine.client.settings import BackendSettings, BackendSettingsError
-from amts.engine.cost import DEFAULT_MAX_COST_USD, CostEstimate, check_cost_limit, estimate_cost
+from amts.engine.cost import (
+    DEFAULT_MAX_COST_USD,
+    CostEstimate,
+    billable_characters,
+    check_cost_limit,
+    estimate_cost,
+)
 from amts.engine.errors import AmtsError
 from amts.engine.markup.protected_html import fragment_text, read_units, unit_element, units_document
 from amts.engine.paralleldata.write import write_parallel_data
@@ -120,8 +126,10 @@ class BatchJobTranslator:
 
     def __init__(self, service: TranslateService, book_root: Path, workdir: Path, *,
                  resource: str | None = None, pace: PollingPace | None = None, resume: bool = False,
-                 jobs: int | None = None, max_document_bytes: int = MAX_DOCUMENT_BYTES):
+                 jobs: int | None = None, max_document_bytes: int = MAX_DOCUMENT_BYTES,
+                 max_cost_usd: float | None = DEFAULT_MAX_COST_USD):
         self.service = service
+        self.max_cost_usd = max_cost_usd
         self.book_root = Path(book_root)
         self.workdir = Path(workdir)
         self.resource = resource
@@ -135,8 +143,12 @@ class BatchJobTranslator:
         if not texts:
             return []
         service = self.service
-        await service.prepare_bucket()  # never created on AWS: only checked
         documents = batch_documents(texts, self.max_document_bytes)
+        # The exact bill of these documents, before the first call (the plan's figure is close).
+        [cost] = estimate_cost({DEFAULT_COST_VARIANT: sum(billable_characters(d, "text/html") for d in documents)})
+        check_cost_limit(cost.usd, self.max_cost_usd, f"the sync's batch job ({cost.characters} characters at "
+                         f"${cost.usd_per_million_chars:g} per million)", path=self.book_root)
+        await service.prepare_bucket()  # never created on AWS: only checked
         digest = hashlib.sha256("\0".join(documents).encode("utf-8")).hexdigest()[:16]
         job_name = f"amts-sync-{digest}"
         pipeline = f"sync/{source_lang}-{target_lang}"
@@ -226,11 +238,15 @@ def _preview(text: str, width: int = 80) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def service_translator(service: TranslateService) -> Translator:
+def service_translator(service: TranslateService, max_cost_usd: float | None = DEFAULT_MAX_COST_USD) -> Translator:
     """A translator over a TranslateService's TranslateText (HTML in Text keeps translate="no");
-    every unit is sent at once, the client's one concurrency limit paces them."""
+    every unit is sent at once, the client's one concurrency limit paces them. TranslateText bills
+    every character of its Text: checked against `max_cost_usd` before the first call."""
 
     async def translate(texts: list[str], source_lang: str, target_lang: str) -> list[str]:
+        [cost] = estimate_cost({"standard": sum(len(t) for t in texts)})
+        check_cost_limit(cost.usd, max_cost_usd, f"the sync's TranslateText calls ({cost.characters} characters "
+                         f"at ${cost.usd_per_million_chars:g} per million)")
         return list(await asyncio.gather(*(service.translate_text(t, source_lang, target_lang) for t in texts)))
 
     return translate
@@ -287,10 +303,11 @@ async def apply_through_backend(plan: SyncPlan, settings: BackendSettings, workd
         check_sync_cost(plan, max_cost_usd, realtime=realtime)
     async with open_backend(settings, workdir) as service:
         if realtime:
-            return await apply_sync(plan, service_translator(service), review_marker)
+            return await apply_sync(plan, service_translator(service, max_cost_usd), review_marker)
         if pace is None:
             pace = PollingPace(5.0, 60.0) if settings.kind == "aws" else PollingPace(0.1, 2.0)
-        translator = BatchJobTranslator(service, plan.book_root, workdir, pace=pace, resume=resume)
+        translator = BatchJobTranslator(service, plan.book_root, workdir, pace=pace, resume=resume,
+                                        max_cost_usd=max_cost_usd)
         result = await apply_sync(plan, translator, review_marker)
         return replace(result, batch=translator.report)
 
