@@ -224,6 +224,9 @@ class SubPipeline:
         self.facts.parallel_data = ParallelDataFigures(
             str(path), granularity, report.input_pairs, report.written, report.dropped,
             report.dropped_low_confidence, excluded=report.excluded, awaiting_review=report.awaiting_review)
+        if report.removed_invalid_chars:  # kept, cleaned: XML (TMX) and Amazon cannot carry them
+            self.warn(f"{report.removed_invalid_chars} parallel-data fields had control or XML-invalid "
+                      "characters (such as U+FFFE) removed", str(path))
         if report.written == 0:
             raise AmtsError("no parallel data left to upload: the book has no aligned pairs "
                             "outside the held-out articles (or all fall below min_confidence)")
