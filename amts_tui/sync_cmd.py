@@ -150,9 +150,8 @@ def run(args: argparse.Namespace) -> int:
             else:
                 write_text_atomic(Path(args.diff), patch)
                 print(f"diff written to {args.diff}", file=table)
-        if args.write:
+        if backend is not None:  # --write
             marker = {"review_marker": args.review_marker} if args.review_marker else {}
-            assert backend is not None
             result = asyncio.run(apply_through_backend(
                 plan, backend, workdir, realtime=args.realtime, resume=args.resume, max_cost_usd=max_cost, **marker))
             for line in result.summary_lines():
