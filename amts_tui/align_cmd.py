@@ -37,11 +37,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    book = open_book(args.book, source=args.source, target=args.target,
+                     source_lang=args.source_lang, target_lang=args.target_lang)
     # Before the (slow) alignment: never over a section, a device or a folder.
     trees = [tree for tree in (args.book, args.source, args.target) if tree is not None]
     check_output_file(args.output, input_trees=trees)
-    book = open_book(args.book, source=args.source, target=args.target,
-                     source_lang=args.source_lang, target_lang=args.target_lang)
     export = export_book(book, args.output, granularity=args.granularity, fmt=args.format,
                          min_confidence=args.min_confidence, workdir=resolve_workdir(args.workdir),
                          jobs=args.jobs)
