@@ -15,6 +15,8 @@ class LocalFaults:
       (only calls to `throttle_operations` count, when that is not empty).
     - fail_document_pattern: documents whose key (relative to the input prefix) matches fail;
       the job ends COMPLETED_WITH_ERROR and its details JSON names them.
+    - lose_document_pattern: documents whose key matches are translated and reported as such, but
+      their output never reaches S3 (an output missing without an error).
     - fail_job_name_pattern: jobs whose JobName matches end FAILED with `fail_job_message`.
     - parallel_data_failed_records: the first N otherwise-valid records of every parallel-data
       import are counted as failed (FailedRecordCount) and listed in the error file.
@@ -27,6 +29,7 @@ class LocalFaults:
     throttle_first_calls: int = 0
     throttle_operations: tuple[str, ...] = ()
     fail_document_pattern: str | None = None
+    lose_document_pattern: str | None = None
     fail_job_name_pattern: str | None = None
     fail_job_message: str = "Injected failure: the local backend was told to fail this job."
     parallel_data_failed_records: int = 0
@@ -35,6 +38,10 @@ class LocalFaults:
 
     def document_fails(self, relative_key: str) -> bool:
         pattern = self.fail_document_pattern
+        return bool(pattern) and re.search(pattern or "", relative_key) is not None
+
+    def document_lost(self, relative_key: str) -> bool:
+        pattern = self.lose_document_pattern
         return bool(pattern) and re.search(pattern or "", relative_key) is not None
 
     def job_fails(self, job_name: str) -> bool:

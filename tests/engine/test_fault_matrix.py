@@ -39,8 +39,10 @@ async def test_throttling_is_retried_and_the_run_succeeds(tmp_path):
     assert "## Failed sub-pipelines" not in report
 
 
-async def test_a_failed_document_makes_a_partial_result(tmp_path):
-    result, by_variant, report, data = await _run(tmp_path, LocalFaults(fail_document_pattern="bleu"))
+@pytest.mark.parametrize("fault", [LocalFaults(fail_document_pattern="bleu"),  # failed in the job output
+                                   LocalFaults(lose_document_pattern="bleu")])  # missing, no error
+async def test_a_failed_document_makes_a_partial_result(tmp_path, fault):
+    result, by_variant, report, data = await _run(tmp_path, fault)
     assert (result.succeeded, result.outcome, data["outcome"]) == (False, "partial", "partial")
     assert by_variant["no-act"].succeeded  # TranslateText has no documents to fail
     for variant in ("act-paragraph", "act-sentence"):
