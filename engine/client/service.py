@@ -100,7 +100,11 @@ class TranslateService:
     # --- S3 -------------------------------------------------------------------------------------
 
     async def ensure_bucket(self) -> bool:
-        """Create the settings' bucket unless it exists (the local backend starts empty)."""
+        """Create the settings' bucket unless it exists (the local backend starts empty; on AWS a
+        bucket is the account owner's to create, with its region and policies: refused)."""
+        if self.settings.kind != "local":
+            raise AmtsError(f"AMTS never creates S3 buckets on AWS: create {self.settings.bucket!r} in "
+                            f"{self.settings.region}, or set the bucket to one you own")
         return await s3io.ensure_bucket(self._s3, self.settings.bucket, self.settings.region)
 
     async def prepare_bucket(self) -> None:

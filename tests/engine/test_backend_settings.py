@@ -8,6 +8,7 @@ import pytest
 
 from amts.engine.act.backend import open_backend
 from amts.engine.act.sync_translation import sync_backend
+from amts.engine.client.service import open_service
 from amts.engine.client.settings import BackendSettings, BackendSettingsError, aws_region
 from amts.engine.errors import AmtsError
 from amts.engine.experiment.config import parse_config
@@ -126,5 +127,8 @@ async def test_the_bucket_must_be_in_the_translate_region(aws_env, moto_endpoint
 async def test_a_missing_bucket_is_reported_and_never_created_on_aws(aws_env, moto_endpoint, tmp_path):
     with pytest.raises(AmtsError, match="'amts-nowhere' does not exist: create it in Amazon Translate's region"):
         await _open(_aws_on(moto_endpoint, "amts-nowhere", "us-east-1"), tmp_path)
+    async with open_service(_aws_on(moto_endpoint, "amts-nowhere", "us-east-1")) as service:
+        with pytest.raises(AmtsError, match="AMTS never creates S3 buckets on AWS"):
+            await service.ensure_bucket()
     s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
     assert "amts-nowhere" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
