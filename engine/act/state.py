@@ -255,6 +255,10 @@ class StateStore:
             "WHERE run_id = ? AND pipeline = ?",
             (job_id, status, output_uri, message, time.time(), run_id, pipeline))
 
+    def forget_job(self, run_id: str, pipeline: str) -> None:
+        """Drop a sub-pipeline's job row (a job stopped on request: a resumed run starts anew)."""
+        self._write("DELETE FROM jobs WHERE run_id = ? AND pipeline = ?", (run_id, pipeline))
+
     def job(self, run_id: str, pipeline: str) -> JobRecord | None:
         rows = self._rows("SELECT * FROM jobs WHERE run_id = ? AND pipeline = ?", (run_id, pipeline))
         return JobRecord(**dict(rows[0])) if rows else None

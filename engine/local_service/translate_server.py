@@ -59,7 +59,7 @@ def translate_text(ctx: LocalContext, params: dict[str, Any]) -> dict[str, Any]:
     if source == "auto":
         source = "zh" if _CJK.search(text) else "en"
     return {
-        "TranslatedText": text,
+        "TranslatedText": ctx.faults.respace_spans(text),
         "SourceLanguageCode": source,
         "TargetLanguageCode": params["TargetLanguageCode"],
         "AppliedTerminologies": [],
@@ -138,6 +138,10 @@ class _TranslateRequestHandler(BaseHTTPRequestHandler):
 class _TranslateHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     endpoint: LocalTranslateServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing: handlers answer every error of their own, so what reaches here is a
+        client gone mid-request (a run cancelled by Ctrl-C), and the engine never prints."""
 
 
 class LocalTranslateServer:

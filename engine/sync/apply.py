@@ -82,15 +82,26 @@ async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str 
         if len(outputs) != len(todo):
             raise AmtsError(f"the translator returned {len(outputs)} texts for {len(todo)}")
         for text, fragment, output in zip(todo, fragments, outputs):
-            machine[text] = fragment_markdown(output, fragment.spans) or text  # never an empty unit
+            machine[text] = fragment_markdown(output, fragment.spans, source=text,
+                                              target_lang=plan.target_lang) or text  # never an empty unit
     written: list[str] = []
     provenance = read_provenance(plan.book_root)
+    rendered = [(section, render_section_units(section, machine, review_marker))
+                for section in plan.sections if section.has_work]
+    # The record goes first, naming every unit the files will mark (and still those they mark
+    # now): a kill between the files and the record would leave markers nobody tracks. Whether a
+    # unit awaits review is read from NAME.md, so entries of a file not yet written are inert;
+    # the record is written again, pruned, once the files are.
+    pending = dict(provenance.get("sections", {}))
+    for section, units in rendered:
+        pending[section.path] = {"written": _digests(section, units.text),
+                                 "review": review_entries(provenance, section.path) + units.review}
+    record = plan.book_root / PROVENANCE_FILE
+    if rendered:
+        _write_provenance(record, review_marker, pending)
     sections = dict(provenance.get("sections", {}))
-    for section in plan.sections:
-        if not section.has_work:
-            continue
-        rendered = render_section_units(section, machine, review_marker)
-        text = rendered.text
+    for section, units in rendered:
+        text = units.text
         if text != section.target_text:
             write_text_atomic(plan.book_root / section.path, text)
             written.append(section.path)
@@ -98,16 +109,21 @@ async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str 
             write_text_atomic(plan.book_root / section.origin_path, section.upstream_text)
             written.append(section.origin_path)
         kept = still_pending(review_entries(provenance, section.path), text)
-        sections[section.path] = {
-            "written": {"origin_sha256": text_digest(section.upstream_text), "target_sha256": text_digest(text)},
-            "review": kept + rendered.review}
+        sections[section.path] = {"written": _digests(section, text), "review": kept + units.review}
     provenance_path = None
     if sections or provenance:
-        provenance_path = plan.book_root / PROVENANCE_FILE
-        write_text_atomic(provenance_path, json.dumps(
-            {"version": PROVENANCE_VERSION, "review_marker": review_marker, "sections": sections},
-            ensure_ascii=False, indent=1) + "\n")
+        _write_provenance(record, review_marker, sections)
+        provenance_path = record
     return ApplyResult(tuple(written), len(todo), sum(len(t) for t in todo), provenance_path)
+
+
+def _digests(section: SectionPlan, text: str) -> dict[str, str]:
+    return {"origin_sha256": text_digest(section.upstream_text), "target_sha256": text_digest(text)}
+
+
+def _write_provenance(path: Path, review_marker: str, sections: dict) -> None:
+    write_text_atomic(path, json.dumps({"version": PROVENANCE_VERSION, "review_marker": review_marker,
+                                        "sections": sections}, ensure_ascii=False, indent=1) + "\n")
 
 
 def machine_text(unit: SyncUnit, machine: dict[str, str]) -> str:
