@@ -23,11 +23,13 @@ from amts.engine.book import Book, open_book, read_markdown_file
 from amts.engine.errors import AmtsError
 from amts.engine.experiment import config as config_module
 from amts.engine.experiment import pipeline
+from amts.engine.experiment import history
 from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.report import ExperimentResult
 from amts.engine.markup import segment
 from amts.engine.markup.markdown import parse_markdown
 from amts.engine.paralleldata import write as paralleldata
+from amts.engine.paralleldata.exclusions import ExclusionStore, Exclusions
 from amts.engine.textfile import read_utf8
 from amts.engine.workdir import WorkdirDefault, resolve_workdir
 from amts.tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
@@ -194,6 +196,28 @@ class AmtsService:
         """Write parallel data; returns the report as lines for a notification."""
         report = paralleldata.write_parallel_data(pairs, path, fmt, source_lang, target_lang)
         return report.summary_lines()
+
+    # -- exclusions (amts.engine.paralleldata.exclusions) -------------------------------------
+    def exclusion_store(self, book: Book) -> ExclusionStore:
+        """The book's excluded pairs in this work directory (the experiment reads the same file)."""
+        return ExclusionStore.for_book(self.work_dir, book.root)
+
+    def read_exclusions(self, book: Book) -> Exclusions:
+        return self.exclusion_store(book).read()
+
+    def exclude_pairs(self, book: Book, pairs: list[AlignedPair]) -> Exclusions:
+        return self.exclusion_store(book).add(pairs, book.source_lang, book.target_lang)
+
+    def include_pairs(self, book: Book, pairs: list[AlignedPair]) -> Exclusions:
+        return self.exclusion_store(book).remove(pairs, book.source_lang, book.target_lang)
+
+    def clear_exclusions(self, book: Book) -> Exclusions:
+        return self.exclusion_store(book).clear()
+
+    # -- run history (amts.engine.experiment.history) ------------------------------------------
+    def run_history(self) -> list[history.RunEntry]:
+        """Every experiment run of this work directory, newest first, with its report if any."""
+        return history.read_history(self.work_dir)
 
     # -- sync ----------------------------------------------------------------------------------
     def plan_sync(self, book: Book, upstream: Path) -> tuple[sync.SyncPlan, list[SyncRow], float]:

@@ -109,10 +109,10 @@ async def test_align_browse_search_exclude_toggle_and_export(settings, tmp_path)
         assert pair.source in text_of(app.screen.query_one("#align-detail", Static))
         # Exclude the pair under the cursor, then include it back.
         await pilot.press("x")
-        assert app.session.excluded == {key}
+        assert table.excluded == {key} and len(app.session.exclusions) == 1
         assert len(app.session.included_pairs("sentence")) == total - 1
         await pilot.press("x")
-        assert app.session.excluded == set()
+        assert table.excluded == set() and len(app.session.exclusions) == 0
         await pilot.press("x")
         # One article only.
         articles = app.screen.query_one("#align-article-list", OptionList)
