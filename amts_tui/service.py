@@ -22,14 +22,13 @@ from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import Book, open_book, read_markdown_file
 from amts.engine.errors import AmtsError
 from amts.engine.experiment import config as config_module
-from amts.engine.experiment import pipeline
-from amts.engine.experiment import history
+from amts.engine.experiment import history, pipeline
 from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.report import ExperimentResult
 from amts.engine.markup import segment
 from amts.engine.markup.markdown import parse_markdown
 from amts.engine.paralleldata import write as paralleldata
-from amts.engine.paralleldata.exclusions import ExclusionStore, Exclusions
+from amts.engine.paralleldata.exclusions import Exclusions, ExclusionStore
 from amts.engine.textfile import read_utf8
 from amts.engine.workdir import WorkdirDefault, resolve_workdir
 from amts.tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo

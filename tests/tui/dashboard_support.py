@@ -14,8 +14,7 @@ SIZE = (120, 40)
 NARROW = (80, 24)
 
 
-@pytest.fixture
-def settings(tmp_path, monkeypatch) -> Settings:
+def tmp_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings persisted under tmp_path (and AMTS_CONFIG_DIR, AMTS_WORKDIR pointing there too)."""
     monkeypatch.setenv("AMTS_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("AMTS_WORKDIR", str(tmp_path / "work"))
