@@ -35,6 +35,10 @@ from amts.tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
 from amts.tui.paths import sample_data_dir
 from amts.tui.settings import Settings
 
+#: Pure functions over the runs' results, for the Results screen (the UI's one door to the engine).
+results_to_show = history.results_to_show
+compare_runs = history.compare_runs
+
 #: The demo books (SPEC §6), as (language folder, label); the app opens their copies.
 DEMO_BOOKS = (("zh", "Demo book en→zh"), ("es", "Demo book en→es"))
 
@@ -214,9 +218,10 @@ class AmtsService:
         return self.exclusion_store(book).clear()
 
     # -- run history (amts.engine.experiment.history) ------------------------------------------
-    def run_history(self) -> list[history.RunEntry]:
-        """Every experiment run of this work directory, newest first, with its report if any."""
-        return history.read_history(self.work_dir)
+    def run_history(self, session_result: ExperimentResult | None = None) -> list[history.RunEntry]:
+        """Every experiment run of this work directory, newest first, with its report if any (and
+        the session's last result, should its run live in another work directory)."""
+        return history.with_result(history.read_history(self.work_dir), session_result)
 
     # -- sync ----------------------------------------------------------------------------------
     def plan_sync(self, book: Book, upstream: Path) -> tuple[sync.SyncPlan, list[SyncRow], float]:

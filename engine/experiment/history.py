@@ -88,6 +88,14 @@ def read_history(workdir: Path) -> list[RunEntry]:
     return entries
 
 
+def with_result(history: list[RunEntry], result: ExperimentResult | None) -> list[RunEntry]:
+    """The history with a run known only from its result (one whose work directory is elsewhere)."""
+    if result is None or any(e.run_id == result.run_id for e in history):
+        return history
+    entry = RunEntry(result.run_id, _status_of(result), result.started_at, result.finished_at, result)
+    return sorted([*history, entry], key=lambda e: (e.started_at, e.run_id), reverse=True)
+
+
 def _entry(workdir: Path, record: RunRecord) -> RunEntry:
     report = Path(record.report_path).with_name(REPORT_JSON) if record.report_path else \
         workdir / "runs" / record.run_id / REPORT_JSON
