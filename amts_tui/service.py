@@ -223,6 +223,36 @@ class AmtsService:
         the session's last result, should its run live in another work directory)."""
         return history.with_result(history.read_history(self.work_dir), session_result)
 
+    # -- review of synced units (amts.engine.sync.review) ---------------------------------------
+    def list_review(self, book: Book) -> sync.BookReview:
+        """Every unit a sync machine-translated in the book that awaits review (run in a thread)."""
+        return sync.list_review(Path(book.root))
+
+    def review_unit(self, book: Book, unit: sync.ReviewUnit, action: str, text: str = "") -> sync.ReviewResult:
+        """Accept, edit (with `text`) or reject one unit: NAME.md and the record written atomically."""
+        self._refuse_shipped_demo(Path(book.root))
+        root = Path(book.root)
+        if action == "accept":
+            return sync.accept_unit(root, unit)
+        if action == "edit":
+            return sync.edit_unit(root, unit, text)
+        if action == "reject":
+            return sync.reject_unit(root, unit)
+        raise ValueError(f"unknown review action {action!r}")
+
+    @staticmethod
+    def sync_languages(book: Book) -> tuple[str, str]:
+        """(upstream language, translation language) of a translation repo opened either way round:
+        NAME_origin.md holds the upstream side."""
+        forward = not book.sections or book.sections[0].source_path.name.endswith("_origin.md")
+        return (book.source_lang, book.target_lang) if forward else (book.target_lang, book.source_lang)
+
+    @staticmethod
+    def _refuse_shipped_demo(root: Path) -> None:
+        if is_shipped_demo(root):
+            raise AmtsError("the shipped demo book is read-only: open the demo book from the Book "
+                            "screen's list (a copy in the work directory)", path=str(root))
+
     # -- sync ----------------------------------------------------------------------------------
     def plan_sync(self, book: Book, upstream: Path) -> tuple[sync.SyncPlan, list[SyncRow], float]:
         """`plan_sync` (CPU: run in a thread), its caches in this service's work directory."""
