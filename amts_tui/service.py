@@ -29,6 +29,7 @@ from amts.engine.markup import segment
 from amts.engine.markup.markdown import parse_markdown
 from amts.engine.paralleldata import write as paralleldata
 from amts.engine.paralleldata.exclusions import Exclusions, ExclusionStore
+from amts.engine.sync import apply as sync_apply
 from amts.engine.textfile import read_utf8
 from amts.engine.workdir import WorkdirDefault, resolve_workdir
 from amts.tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
@@ -258,8 +259,11 @@ class AmtsService:
         """`plan_sync` (CPU: run in a thread), its caches in this service's work directory."""
         return plan_sync(book, upstream, self.work_dir)
 
-    def apply_sync(self, plan: sync.SyncPlan) -> list[str]:
-        """`apply_sync` through this service's backend, in its work directory (run in a thread)."""
+    def apply_sync(self, plan: sync.SyncPlan, sections: list[str] | None = None) -> list[str]:
+        """`apply_sync` through this service's backend, in its work directory (run in a thread);
+        `sections`: only these NAME.md paths (the others stay as they are)."""
+        if sections is not None:
+            plan = sync_sending(plan, sections).plan
         return apply_sync(plan, self.work_dir, self.config)
 
     def export_formats(self) -> list[str]:
@@ -363,6 +367,27 @@ class SyncRow:
     new: int
     deleted: int
     saved: float  # share of the section's units that need no human translation (0..1)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSending:
+    """What applying (part of) a plan sends to Amazon Translate, for the confirmation."""
+
+    plan: sync.SyncPlan  # restricted to the chosen sections
+    sections: int  # sections that change
+    units: int  # distinct units machine-translated
+    characters: int
+    usd: float
+    usd_per_million: float
+    variant: str  # the rate's name (act-sync: one ACT batch job)
+
+
+def sync_sending(plan: sync.SyncPlan, sections: list[str] | None = None) -> SyncSending:
+    """The plan restricted to `sections` (all by default) and what applying it sends and costs."""
+    chosen = sync_apply.select_sections(plan, sections) if sections is not None else plan
+    return SyncSending(chosen, sum(1 for s in chosen.sections if s.has_work),
+                       len(sync_apply.units_to_translate(chosen)), chosen.characters_to_translate,
+                       chosen.cost.usd, chosen.cost.usd_per_million_chars, chosen.cost.variant)
 
 
 def plan_sync(book: Book, upstream: Path, work_dir: Path | None = None) -> tuple[sync.SyncPlan, list[SyncRow], float]:
