@@ -19,7 +19,7 @@ from amts.engine import events as ev
 from amts.engine.act import sync_translation
 from amts.engine.align import book_alignment as extract
 from amts.engine.align.pairs import AlignedPair
-from amts.engine.book import Book, open_book, read_markdown_file
+from amts.engine.book import Book, open_book, read_book_config, read_markdown_file
 from amts.engine.errors import AmtsError
 from amts.engine.experiment import config as config_module
 from amts.engine.experiment import history, pipeline
@@ -30,6 +30,7 @@ from amts.engine.markup.markdown import parse_markdown
 from amts.engine.paralleldata import write as paralleldata
 from amts.engine.paralleldata.exclusions import Exclusions, ExclusionStore
 from amts.engine.sync import apply as sync_apply
+from amts.engine.sync import staleness
 from amts.engine.textfile import read_utf8
 from amts.engine.workdir import WorkdirDefault, resolve_workdir
 from amts.tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
@@ -104,6 +105,20 @@ class CostRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ShelfBook:
+    """A book found in a folder of books: where, its language and the language it translates."""
+
+    path: Path
+    lang: str
+    origin_lang: str  # "" for a source book
+    title: str = ""
+
+    @property
+    def languages(self) -> str:
+        return f"{self.origin_lang}→{self.lang}" if self.origin_lang else f"{self.lang} (source)"
+
+
+@dataclass(frozen=True, slots=True)
 class DemoBook:
     label: str
     path: Path
@@ -148,14 +163,43 @@ class AmtsService:
         return resolve_user_path(text, self.demo_root)
 
     def default_upstream(self, book: Book | None) -> Path | None:
-        """The demo book's upstream source (`en-upstream` beside it); None for other books."""
+        """The book's upstream source, when it sits beside it: `en-upstream` for the demo, the
+        source-language book of the same name for others (`d2l-en` beside `d2l-zh`); else None."""
         if book is None:
             return None
         root = Path(book.root).resolve()
-        if root.parent not in (self.demo_root.resolve(), sample_data_dir().resolve()):
-            return None
-        candidate = root.parent / f"{book.source_lang}-upstream"
-        return candidate if candidate.is_dir() else None
+        origin, translation = self.sync_languages(book)
+        if root.parent in (self.demo_root.resolve(), sample_data_dir().resolve()):
+            candidate = root.parent / f"{origin}-upstream"
+            return candidate if candidate.is_dir() else None
+        suffix = f"-{translation}"
+        if root.name.endswith(suffix):
+            candidate = root.with_name(root.name[: -len(suffix)] + f"-{origin}")
+            if (candidate / "config.ini").is_file():
+                return candidate
+        return None
+
+    def books_in_folder(self, folder: Path) -> list[ShelfBook]:
+        """The d2lbook books directly inside a folder that is not a book itself (the editions of
+        d2l side by side, say), with their languages; none when `folder` is a book."""
+        folder = Path(folder).expanduser()
+        if (folder / "config.ini").is_file() or not folder.is_dir():
+            return []
+        found = []
+        for child in sorted(p for p in folder.iterdir() if (p / "config.ini").is_file()):
+            try:
+                config = read_book_config(child)
+            except AmtsError:
+                continue  # listed books must open; a broken one is reported when opened by path
+            found.append(ShelfBook(child, config.lang, config.origin_lang or "", config.title))
+        return found
+
+    def book_staleness(self, book: Book, upstream: Path) -> staleness.BookStaleness:
+        """Per section: unchanged, behind, new or deleted upstream, units awaiting review, last
+        sync (the sync plan, cached in this work directory; CPU: run in a thread)."""
+        root = Path(book.root)
+        plan = sync.plan_sync(root, Path(upstream), workdir=self.work_dir)
+        return staleness.book_staleness(plan, sync.list_review(root))
 
     def open_book(self, path: str | Path, source_lang: str | None = None,
                   target_lang: str | None = None) -> Book:

@@ -8,6 +8,7 @@ live on disk (the work directory's ExclusionStore); `exclusions` is the copy las
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from amts.engine.align.book_alignment import BookAlignment
 from amts.engine.align.pairs import AlignedPair
@@ -31,6 +32,8 @@ class Session:
     alignment: BookAlignment | None = None
     #: The open book's excluded pairs as last read from (or written to) its ExclusionStore.
     exclusions: Exclusions | None = None
+    #: The open book's upstream source, once known (Book screen): the Sync screen plans against it.
+    upstream: Path | None = None
     #: The last experiment's result, for the Results screen.
     experiment: ExperimentResult | None = None
     experiment_version: int = 0
@@ -40,6 +43,7 @@ class Session:
         self.book_version += 1
         self.alignment = None
         self.exclusions = None
+        self.upstream = None
         self.experiment = None
         self.experiment_version += 1
 

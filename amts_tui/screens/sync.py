@@ -84,7 +84,7 @@ class SyncScreen(AmtsScreen):
         self.query_one("#sync-table", DataTable).clear()
         self.query_one("#sync-apply", Button).disabled = True
         service = self.amts.service
-        upstream = service.default_upstream(self.amts.session.book)
+        upstream = self.amts.session.upstream or service.default_upstream(self.amts.session.book)
         self.query_one("#sync-upstream", Input).value = service.display_path(upstream) if upstream else ""
         if self.amts.session.book is None:
             self._summary("Open a book on the Book screen (1), then name its upstream source here.")

@@ -14,6 +14,7 @@ amts.engine.sync.provenance), with the hash of each section's NAME_origin.md and
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -106,6 +107,7 @@ async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str 
         for text, fragment, output in zip(todo, fragments, outputs):
             machine[text] = fragment_markdown(output, fragment.spans) or text  # never an empty unit
     written: list[str] = []
+    synced_at = round(time.time(), 3)  # the Book screen's "last sync"
     provenance = read_provenance(plan.book_root)
     sections = dict(provenance.get("sections", {}))
     for section in plan.sections:
@@ -122,12 +124,13 @@ async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str 
         kept = still_pending(review_entries(provenance, section.path), text)
         sections[section.path] = {
             "written": {"origin_sha256": text_digest(section.upstream_text), "target_sha256": text_digest(text)},
-            "review": kept + rendered.review}
+            "synced_at": synced_at, "review": kept + rendered.review}
     provenance_path = None
     if sections or provenance:
         provenance_path = plan.book_root / PROVENANCE_FILE
         write_text_atomic(provenance_path, json.dumps(
-            {"version": PROVENANCE_VERSION, "review_marker": review_marker, "sections": sections},
+            {"version": PROVENANCE_VERSION, "review_marker": review_marker, "synced_at": synced_at,
+             "sections": sections},
             ensure_ascii=False, indent=1) + "\n")
     return ApplyResult(tuple(written), len(todo), sum(len(t) for t in todo), provenance_path)
 
