@@ -57,16 +57,18 @@ class BookScreen(AmtsScreen):
             with VerticalScroll(id="book-details"):
                 yield Static("No book open. Pick one on the left, or press [b]d[/b] for the demo book.",
                              id="book-summary")
+                # The maintainer's first question: how far behind upstream is the book?
+                with Horizontal(id="book-upstream-row"):
+                    yield Label("Upstream ", classes="field-label")
+                    yield Input(placeholder="source book (e.g. ~/src/d2l-en), Enter to compare",
+                                id="book-upstream", compact=True)
+                yield Static("", id="book-staleness")
+                yield DataTable(id="book-sections", cursor_type="row", zebra_stripes=True)
                 yield Label("Size of the source text", classes="section-title")
                 yield DataTable(id="book-stats", cursor_type="none", show_cursor=False)
                 yield Label("Cost estimate per variant", classes="section-title")
                 yield DataTable(id="book-cost", cursor_type="none", show_cursor=False)
                 yield Static("", id="book-skipped")
-                yield Label("Against upstream", classes="section-title")
-                yield Input(placeholder="upstream source book (e.g. ~/src/d2l-en); Enter to compare",
-                            id="book-upstream")
-                yield Static("", id="book-staleness")
-                yield DataTable(id="book-sections", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         stats = self.query_one("#book-stats", DataTable)
@@ -74,10 +76,7 @@ class BookScreen(AmtsScreen):
         cost = self.query_one("#book-cost", DataTable)
         cost.add_columns("Variant", "Characters", "USD", "Note")
         sections = self.query_one("#book-sections", DataTable)
-        sections.add_column("Section", key="section")
-        for key, label in (("state", "State"), ("edited", "Edited"), ("new", "New"), ("deleted", "Del."),
-                           ("review", "Review"), ("synced", "Synced")):
-            sections.add_column(label, key=key)
+        sections.fixed_columns = 1  # narrow terminals scroll the figures, never the section names
         self._fill_book_list()
         if self.amts.initial_book and self.amts.session.book is None:
             self.open_book(self.amts.initial_book)
@@ -203,13 +202,20 @@ class BookScreen(AmtsScreen):
             f"{counts['new upstream']} new upstream · {counts['deleted upstream']} deleted upstream · "
             f"[b]{staleness.awaiting_review}[/b] units awaiting review (Review, 6) · last sync: {last}")
         table = self.query_one("#book-sections", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        # The names shrink to what the pane leaves beside the figures (about 45 cells).
+        width = max(16, min(max((len(r.path) for r in staleness.sections), default=16),
+                            self.query_one("#book-details").size.width - 48))
+        table.add_column("Section", key="section", width=width)
+        for key, label in (("state", "State"), ("edited", "Ed."), ("new", "New"), ("deleted", "Del."),
+                           ("review", "Rev."), ("synced", "Synced")):
+            table.add_column(label, key=key)
         # Behind first (what needs work), then the rest; each group in book order.
         order = {"behind": 0, "new upstream": 1, "deleted upstream": 2, "unchanged": 3}
         for row in sorted(staleness.sections, key=lambda r: (order[str(r.state)], r.path)):
             style = self.app.theme_variables.get(STATE_STYLES[str(row.state)].lstrip("$"), "")
             synced = time.strftime("%m-%d %H:%M", time.localtime(row.synced_at)) if row.synced_at else "—"
-            table.add_row(row.path, Text(str(row.state), style=style),
+            table.add_row(_clip(row.path, width), Text(str(row.state), style=style),
                           *(Text(str(n) if n else "·", justify="right")
                             for n in (row.edited, row.new, row.deleted, row.awaiting_review)),
                           synced, key=row.path)
@@ -256,3 +262,11 @@ class BookScreen(AmtsScreen):
         table.clear()
         for row in rows:
             table.add_row(row.variant, f"{row.characters:,}", f"${row.usd:,.2f}", row.note)
+
+
+def _clip(path: str, width: int) -> str:
+    """A section path in `width` cells: whole when it fits, else its file name, clipped."""
+    if len(path) <= width:
+        return path
+    name = Path(path).name
+    return name if len(name) <= width else name[: width - 1] + "…"

@@ -33,7 +33,8 @@ def run_label(entry) -> str:
     """A run as the pickers show it: start time, book, status (compact: the toolbar is narrow)."""
     stamp = time.strftime("%m-%d %H:%M", time.localtime(entry.started_at)) if entry.started_at else entry.run_id
     book = Path(entry.result.book).name if entry.result is not None else ""
-    return f"{stamp} {book} {STATUS_MARKS.get(entry.status, '')}{entry.status}".replace("  ", " ")
+    status = "" if entry.status == "succeeded" else f" {entry.status}"
+    return f"{stamp} {book} {STATUS_MARKS.get(entry.status, '')}{status}".replace("  ", " ")
 
 
 class ResultsScreen(AmtsScreen):
@@ -56,9 +57,9 @@ class ResultsScreen(AmtsScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="results-body"):
             with Horizontal(id="results-toolbar", classes="toolbar"):
-                yield Select([], prompt="run", id="results-run", allow_blank=True)
-                yield Select([], prompt="compare with…", id="results-compare", allow_blank=True)
-                yield Select([], prompt="direction", id="results-direction", allow_blank=True)
+                yield Select([], prompt="run", id="results-run", allow_blank=True, compact=True)
+                yield Select([], prompt="compare with…", id="results-compare", allow_blank=True, compact=True)
+                yield Select([], prompt="direction", id="results-direction", allow_blank=True, compact=True)
             yield Static(NO_RESULTS, id="results-summary")
             yield BleuTable(id="results-table")
             yield DiffView(id="results-diff")

@@ -117,7 +117,8 @@ class ReviewScreen(AmtsScreen):
             options.add_option(Option(f"{section.path} ({len(section.units)})", id=f"section:{section.path}",
                                       disabled=True))
             for unit in section.units:
-                label = f"  L{unit.line} {unit.kind} · {unit.status}" + (" · conflict" if unit.is_conflict else "")
+                kind = "" if unit.kind == "sentence" else f" {unit.kind}"
+                label = f"  L{unit.line} {unit.status}{kind}" + (" conflict" if unit.is_conflict else "")
                 options.add_option(Option(label, id=unit_id(unit)))
 
     def _select(self, unit) -> None:

@@ -48,7 +48,7 @@ class SyncScreen(AmtsScreen):
         Binding("p", "plan", "Plan", id="sync.plan"),
         Binding("w", "apply", "Apply (write)", id="sync.apply"),
         Binding("space", "toggle_section", "Select", id="sync.select"),
-        Binding("enter", "show_changes", "Changes", id="sync.changes", show=False),
+        Binding("enter", "show_changes", "Changes", id="sync.changes"),
     ]
 
     def __init__(self) -> None:
