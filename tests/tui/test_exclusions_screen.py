@@ -99,3 +99,26 @@ async def test_excluded_pairs_leave_the_jobs_data_and_survive_restart_and_revers
         await settle(again, pilot)
         assert len(again.service.read_exclusions(again.session.book)) == 0
         assert table.excluded == set() and "0 stored" in status_text(again)
+
+
+async def test_exclusions_survive_a_sync_apply(settings):
+    app = make_app(settings=settings, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_align_on_training_article(app, pilot)
+        await pilot.press("x")
+        excluded = [pair for key, pair in table.rows_shown if key in table.excluded]
+        assert len(excluded) == 1
+        # Apply the whole sync: the book is re-read and aligned again.
+        await pilot.press("5")
+        await settle(app, pilot)
+        sync_screen = app.screen
+        plan = sync_screen.plan
+        assert excluded[0].path in {s.path for s in plan.sections if s.has_work}  # a section the sync rewrites
+        await pilot.press("w", "y")
+        await wait_until(pilot, lambda: sync_screen.plan is not plan, timeout=120)
+        await settle(app, pilot)
+        assert app.session.alignment is None  # the synced book is aligned afresh
+        table = await open_align_on_training_article(app, pilot)
+        # Its heading is not one upstream changed: the same pair, still excluded.
+        assert [p.source for k, p in table.rows_shown if k in table.excluded] == [excluded[0].source]
+        assert "1 stored" in status_text(app)
