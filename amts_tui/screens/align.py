@@ -214,7 +214,11 @@ class AlignScreen(AmtsScreen):
             return
         change = service.exclude_pairs if message.excluded else service.include_pairs
         session.exclusions = change(session.book, [pair])
-        table.mark_excluded(self._excluded_keys(table.rows_shown))
+        # An exclusion reaches only pairs of its own section (a paragraph covers its sentences):
+        # only that section's rows are checked again, so a toggle stays quick on a whole book.
+        same_section = [(key, p) for key, p in table.rows_shown if p.path == pair.path]
+        others = table.excluded - {key for key, _ in same_section}
+        table.mark_excluded(others | self._excluded_keys(same_section))
         self._show_counts()
         verb = "Excluded" if message.excluded else "Included"
         self.notify(f"{verb} pair · {len(session.exclusions):,} stored for this book", timeout=2)
