@@ -176,8 +176,10 @@ class ResultsScreen(AmtsScreen):
                              f"finished result of run {shown.carried[p.name]} kept[/]")
             elif not p.succeeded:
                 lines.append(f"[$text-error]{p.variant}: {p.status} — {escape(p.message)}[/]")
-        if self.query_one(BleuTable).terms_hidden:
-            lines.append("[dim]terms columns hidden at this width (widen the terminal to see them)[/]")
+        table = self.query_one(BleuTable)
+        if table.terms_hidden:
+            lines.append("[dim]terms columns hidden at this width (widen the terminal to see them)"
+                         + (" · ← → scroll the scores" if table.overflows else "") + "[/]")
         if result.backend == "local":
             coverage = [f"{p.variant} {p.translated_segments}/{p.translated_segments + p.untranslated_segments}"
                         for p in pipelines if p.translated_segments + p.untranslated_segments]
@@ -189,8 +191,9 @@ class ResultsScreen(AmtsScreen):
         return "\n".join(lines)
 
     def _comparison_summary(self, other) -> str:
+        scroll = " · ← → scroll the scores" if self.query_one(BleuTable).overflows else ""
         return (f"Δ = run {self.shown.entry.run_id} − run {other.run_id} (BLEU and chrF, per article and "
-                "corpus; green better, red worse) · c: stop comparing · d: diff of the newer run")
+                f"corpus; green better, red worse) · c: stop comparing · d: diff of the newer run{scroll}")
 
     def action_compare(self) -> None:
         """Compare with the next older run that has results (again: back to the single run)."""

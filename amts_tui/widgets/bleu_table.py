@@ -51,11 +51,14 @@ class BleuTable(DataTable):
         self.variants: list[str] = []
         self.terms_hidden = False
         self.comparing = False
+        self.overflows = False  # some score columns lie beyond the width: they scroll (say so)
 
     def _article_width(self, score_width: int, articles: list[str], available: int) -> int:
         longest = max((len(a) for a in articles), default=MIN_ARTICLE_WIDTH)
         room = available - score_width - PADDING - 2  # 2: the vertical scrollbar
-        return max(MIN_ARTICLE_WIDTH, min(longest, room, 40))
+        width = max(MIN_ARTICLE_WIDTH, min(longest, room, 40))
+        self.overflows = width + PADDING + score_width + 2 > available
+        return width
 
     def show(self, pipelines: list, carried: frozenset[str] = frozenset(), available: int = 0) -> None:
         """Fill from the PipelineResults of one direction (amts.engine.experiment.report); the

@@ -133,3 +133,8 @@ async def test_every_results_view_fits_80_columns_and_d_diffs_the_visible_column
     async with app.run_test(size=SIZE) as pilot:
         table = await open_results(app, pilot)
         assert not table.terms_hidden and table_fits(table)  # wide enough for the terms columns too
+    app = make_app(settings=settings, demo=True)
+    async with app.run_test(size=(60, 18)) as pilot:
+        table = await open_results(app, pilot)
+        # Narrower than the scores: they scroll under the article names, and the summary says so.
+        assert not table_fits(table) and table.overflows and "scroll the scores" in summary(app)
