@@ -97,8 +97,11 @@ def with_result(history: list[RunEntry], result: ExperimentResult | None) -> lis
 
 
 def _entry(workdir: Path, record: RunRecord) -> RunEntry:
-    report = Path(record.report_path).with_name(REPORT_JSON) if record.report_path else \
-        workdir / "runs" / record.run_id / REPORT_JSON
+    # The run's own folder first: the recorded path is absolute, and a moved or copied work
+    # directory must show its own reports, not those of the one it came from.
+    report = workdir / "runs" / record.run_id / REPORT_JSON
+    if not report.exists() and record.report_path:
+        report = Path(record.report_path).with_name(REPORT_JSON)
     result, problem = _read_result(report)
     return RunEntry(record.run_id, record.status, record.started_at, record.finished_at, result, problem)
 
