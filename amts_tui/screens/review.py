@@ -79,9 +79,8 @@ class ReviewScreen(AmtsScreen):
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
-        if self.amts.session.book is not None and self.drawn_book_version == self.amts.session.book_version \
-                and not self.editing:
-            self.load_review()  # re-read: a sync may have written the book since
+        if self.review is not None and not self.editing:
+            self.load_review()  # re-read: a sync may have written the book since (book_changed loads the first)
 
     def book_changed(self) -> None:
         self.review, self.current = None, None
