@@ -121,8 +121,11 @@ class ReviewScreen(AmtsScreen):
                 options.add_option(Option(label, id=unit_id(unit)))
 
     def _select(self, unit) -> None:
-        self.current = unit
         options = self.query_one("#review-units", OptionList)
+        if unit is not None and self.review is not None:
+            # The unit as this listing has it (one from an action's result may be an older copy).
+            unit = next((u for u in self.review.units if (u.section, u.start) == (unit.section, unit.start)), None)
+        self.current = unit
         if unit is not None:
             with options.prevent(OptionList.OptionHighlighted):
                 options.highlighted = options.get_option_index(unit_id(unit))
@@ -261,11 +264,7 @@ class ReviewScreen(AmtsScreen):
         self.notify(result.message, severity=severity, timeout=4)
         self.review = self.review.updated(result)
         self._fill_list()
-        following = result.next if result.written else self._same(result.unit)
-        self._select(following)
-
-    def _same(self, unit):
-        return next((u for u in self.review.units if (u.section, u.start) == (unit.section, unit.start)), None)
+        self._select(result.next if result.written else result.unit)
 
     def worker_failed(self, worker, error) -> None:
         self.busy = False
