@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from amts.tui.messages import PairToggled
 from amts.tui.screens.base import AmtsScreen
+from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.screens.export import ExportScreen
 from amts.tui.session import pair_key
 from amts.tui.widgets.pair_table import PairTable
@@ -40,6 +41,7 @@ class AlignScreen(AmtsScreen):
         Binding("f", "cycle_filter", "Confidence", id="align.filter"),
         Binding("g", "toggle_granularity", "Para/sent", id="align.granularity"),
         Binding("e", "export", "Export", id="align.export"),
+        Binding("X", "clear_exclusions", "Clear excl.", id="align.clear-exclusions"),
         Binding("escape", "focus_table", "Table", show=False, id="align.focus-table"),
     ]
 
@@ -48,6 +50,7 @@ class AlignScreen(AmtsScreen):
         self.granularity = "sentence"
         self.article = ALL_ARTICLES
         self._search_timer: Timer | None = None
+        self.shown_total = 0
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="align-body"):
@@ -94,12 +97,14 @@ class AlignScreen(AmtsScreen):
                                       total=total, progress=done)
 
         alignment = self.amts.service.align_book(book, on_progress=progress)
-        self.app.call_from_thread(self._alignment_ready, alignment, book_version)
+        exclusions = self.amts.service.read_exclusions(book)
+        self.app.call_from_thread(self._alignment_ready, alignment, exclusions, book_version)
 
-    def _alignment_ready(self, alignment, book_version: int) -> None:
+    def _alignment_ready(self, alignment, exclusions, book_version: int) -> None:
         if book_version != self.amts.session.book_version:
             return  # another book was opened meanwhile
         self.amts.session.alignment = alignment
+        self.amts.session.exclusions = exclusions
         self._show_alignment()
         warnings = len(alignment.warnings) + len(alignment.skipped)
         if warnings:
@@ -143,11 +148,21 @@ class AlignScreen(AmtsScreen):
                 if search and search not in pair.source.lower() and search not in pair.target.lower():
                     continue
                 rows.append((pair_key(pair, i), pair))
-        session = self.amts.session
-        self.query_one(PairTable).show_pairs(rows, session.excluded)
-        self._status(f"[b]{self.granularity}[/b] pairs (g): {len(rows):,} of {total:,} shown · "
-                     f"{len(session.excluded):,} excluded")
+        self.query_one(PairTable).show_pairs(rows, self._excluded_keys(rows))
+        self.shown_total = total
+        self._show_counts()
         self.query_one("#align-detail", Static).update("")
+
+    def _excluded_keys(self, rows: list) -> set[str]:
+        is_excluded = self.amts.session.is_excluded
+        return {key for key, pair in rows if is_excluded(pair)}
+
+    def _show_counts(self) -> None:
+        table = self.query_one(PairTable)
+        stored = len(self.amts.session.exclusions or ())
+        self._status(f"[b]{self.granularity}[/b] pairs (g): {len(table.rows_shown):,} of "
+                     f"{self.shown_total:,} shown · {len(table.excluded):,} excluded here · "
+                     f"{stored:,} stored (x toggles, X clears)")
 
     def _status(self, text: str) -> None:
         self.query_one("#align-status", Static).update(text)
@@ -190,10 +205,43 @@ class AlignScreen(AmtsScreen):
 
     @on(PairToggled)
     def _pair_toggled(self, message: PairToggled) -> None:
-        excluded = self.amts.session.excluded
-        excluded.add(message.key) if message.excluded else excluded.discard(message.key)
+        """Write the change to the book's ExclusionStore at once: it outlives the app, and every
+        job and export reads it."""
+        session, service = self.amts.session, self.amts.service
+        table = self.query_one(PairTable)
+        pair = dict(table.rows_shown).get(message.key)
+        if pair is None or session.book is None:
+            return
+        change = service.exclude_pairs if message.excluded else service.include_pairs
+        session.exclusions = change(session.book, [pair])
+        # An exclusion reaches only pairs of its own section (a paragraph covers its sentences):
+        # only that section's rows are checked again, so a toggle stays quick on a whole book.
+        same_section = [(key, p) for key, p in table.rows_shown if p.path == pair.path]
+        others = table.excluded - {key for key, _ in same_section}
+        table.mark_excluded(others | self._excluded_keys(same_section))
+        self._show_counts()
         verb = "Excluded" if message.excluded else "Included"
-        self.notify(f"{verb} pair · {len(excluded):,} excluded", timeout=2)
+        self.notify(f"{verb} pair · {len(session.exclusions):,} stored for this book", timeout=2)
+
+    def action_clear_exclusions(self) -> None:
+        session = self.amts.session
+        if session.book is None or not session.exclusions:
+            self.notify("No excluded pairs to clear")
+            return
+        book = session.book
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and session.book is book:
+                session.exclusions = self.amts.service.clear_exclusions(book)
+                table = self.query_one(PairTable)
+                table.mark_excluded(set())
+                self._show_counts()
+                self.notify("Every pair is included again")
+
+        self.app.push_screen(ConfirmScreen(
+            "Clear the excluded pairs?",
+            f"{len(session.exclusions):,} pairs excluded from this book's parallel data go back into "
+            "it (both directions, every granularity).", "Clear"), confirmed)
 
     def action_focus_search(self) -> None:
         self.query_one("#align-search", Input).focus()

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widgets import Label
 
 SCREENS = (("book", "Book", "1"), ("align", "Align", "2"), ("jobs", "Jobs", "3"),
-           ("results", "Results", "4"), ("sync", "Sync", "5"))
+           ("results", "Results", "4"), ("sync", "Sync", "5"), ("review", "Review", "6"))
 
 
 class NavTab(Label):

@@ -101,5 +101,18 @@ class PairTable(DataTable):
             self.update_cell(key, column_key, cell)
         self.post_message(PairToggled(key, excluded))
 
+    def mark_excluded(self, excluded: set[str]) -> None:
+        """Show these row keys as excluded (and the others as included), redrawing only the rows
+        whose mark changes (excluding a paragraph marks the sentence pairs inside it too)."""
+        changed = (excluded ^ self.excluded) & {key for key, _ in self.rows_shown}
+        self.excluded = set(excluded)
+        pairs = dict(self.rows_shown)
+        for key in changed:
+            if key not in self.rows:
+                continue  # not added yet: the batch fill draws it with the new mark
+            for column_key, cell in zip(("mark", "source", "target", "confidence", "bead"),
+                                        self._cells(key, pairs[key], self._text_width())):
+                self.update_cell(key, column_key, cell)
+
     def _text_width(self) -> int:
         return self.columns[ColumnKey("source")].width

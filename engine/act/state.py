@@ -182,6 +182,11 @@ class StateStore:
                           (str(kind),))
         return RunRecord(**dict(rows[0])) if rows else None
 
+    def runs(self, kind: RunKind = RunKind.EXPERIMENT) -> list[RunRecord]:
+        """Every run of this kind, newest first (the Results screen's history)."""
+        rows = self._rows("SELECT * FROM runs WHERE kind = ? ORDER BY started_at DESC, rowid DESC", (str(kind),))
+        return [RunRecord(**dict(row)) for row in rows]
+
     def reopen_run(self, run_id: str) -> None:
         self._write("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?", (run_id,))
 
