@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from amts.tui.messages import PairToggled
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.screens.export import ExportScreen
-from amts.tui.session import pair_key
+from amts.tui.session import OpenBook, pair_key
 from amts.tui.widgets.pair_table import PairTable
 
 ALL_ARTICLES = "*"
@@ -40,13 +40,13 @@ class AlignScreen(AmtsScreen):
         Binding("f", "cycle_filter", "Confidence", id="align.filter"),
         Binding("g", "toggle_granularity", "Para/sent", id="align.granularity"),
         Binding("e", "export", "Export", id="align.export"),
-        Binding("escape", "focus_table", "Table", show=False, id="align.focus-table"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.granularity = "sentence"
         self.article = ALL_ARTICLES
+        self.shown_counts = (0, 0)
         self._search_timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -62,7 +62,7 @@ class AlignScreen(AmtsScreen):
                 yield ProgressBar(id="align-progress", show_eta=False)
                 yield PairTable(id="align-pairs")
                 yield Static("", id="align-detail")
-                yield Static("Open a book on the Book screen (1) to see its aligned pairs.", id="align-status")
+                yield Static("Open a book on the Book screen to see its aligned pairs.", id="align-status")
 
     def on_mount(self) -> None:
         self.query_one("#align-progress").display = False
@@ -80,24 +80,23 @@ class AlignScreen(AmtsScreen):
         progress.display = True
         progress.update(total=len(session.book.sections), progress=0)
         self._status(f"Aligning {len(session.book.sections)} sections…")
-        self.align(session.book_version)
+        self.align(session.current)
 
     # -- the alignment worker -----------------------------------------------------------------
     @work(thread=True, exclusive=True, group="align", name="Align book", exit_on_error=False)
-    def align(self, book_version: int) -> None:
+    def align(self, opened: OpenBook) -> None:
         """Align the whole book off the event loop (sections in parallel, cached on disk)."""
-        session = self.amts.session
-        book = session.book
+        book = opened.book
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self.query_one("#align-progress", ProgressBar).update,
                                       total=total, progress=done)
 
         alignment = self.amts.service.align_book(book, on_progress=progress)
-        self.app.call_from_thread(self._alignment_ready, alignment, book_version)
+        self.app.call_from_thread(self._alignment_ready, alignment, opened)
 
-    def _alignment_ready(self, alignment, book_version: int) -> None:
-        if book_version != self.amts.session.book_version:
+    def _alignment_ready(self, alignment, opened: OpenBook) -> None:
+        if opened is not self.amts.session.current:
             return  # another book was opened meanwhile
         self.amts.session.alignment = alignment
         self._show_alignment()
@@ -143,11 +142,16 @@ class AlignScreen(AmtsScreen):
                 if search and search not in pair.source.lower() and search not in pair.target.lower():
                     continue
                 rows.append((pair_key(pair, i), pair))
-        session = self.amts.session
-        self.query_one(PairTable).show_pairs(rows, session.excluded)
-        self._status(f"[b]{self.granularity}[/b] pairs (g): {len(rows):,} of {total:,} shown · "
-                     f"{len(session.excluded):,} excluded")
+        self.query_one(PairTable).show_pairs(rows, self.amts.session.excluded)
+        self.shown_counts = (len(rows), total)
+        self._show_counts()
         self.query_one("#align-detail", Static).update("")
+
+    def _show_counts(self) -> None:
+        """The status line: what the table shows and how many pairs the user excluded."""
+        shown, total = self.shown_counts
+        self._status(f"[b]{self.granularity}[/b] pairs: {shown:,} of {total:,} shown · "
+                     f"{len(self.amts.session.excluded):,} excluded")
 
     def _status(self, text: str) -> None:
         self.query_one("#align-status", Static).update(text)
@@ -193,13 +197,11 @@ class AlignScreen(AmtsScreen):
         excluded = self.amts.session.excluded
         excluded.add(message.key) if message.excluded else excluded.discard(message.key)
         verb = "Excluded" if message.excluded else "Included"
+        self._show_counts()
         self.notify(f"{verb} pair · {len(excluded):,} excluded", timeout=2)
 
     def action_focus_search(self) -> None:
         self.query_one("#align-search", Input).focus()
-
-    def action_focus_table(self) -> None:
-        self.query_one(PairTable).focus()
 
     def action_cycle_filter(self) -> None:
         select = self.query_one("#align-confidence", Select)
@@ -232,7 +234,7 @@ class AlignScreen(AmtsScreen):
     def export(self, pairs, fmt: str, path: Path) -> None:
         book = self.amts.session.book
         lines = self.amts.service.export_pairs(pairs, path, fmt, book.source_lang, book.target_lang)
-        self.app.call_from_thread(self.notify, "\n".join(lines), title="Exported", timeout=8)
+        self.app.call_from_thread(self.notify, "\n".join(lines), title="Exported", timeout=8, markup=False)
 
     def screen_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Export parallel data", "Write the included pairs as CSV/TSV/TMX",

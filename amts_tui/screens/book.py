@@ -18,6 +18,7 @@ from amts.engine.book import Book
 from amts.tui.messages import BookOpened
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.service import BookStats
+from amts.tui.widgets.table import Table
 
 
 class BookScreen(AmtsScreen):
@@ -45,9 +46,9 @@ class BookScreen(AmtsScreen):
                 yield Static("No book open. Pick one on the left, or press [b]d[/b] for the demo book.",
                              id="book-summary")
                 yield Label("Size of the source text", classes="section-title")
-                yield DataTable(id="book-stats", cursor_type="none", show_cursor=False)
+                yield Table(id="book-stats", cursor_type="none", show_cursor=False)
                 yield Label("Cost estimate per variant", classes="section-title")
-                yield DataTable(id="book-cost", cursor_type="none", show_cursor=False)
+                yield Table(id="book-cost", cursor_type="none", show_cursor=False)
                 yield Static("", id="book-skipped")
 
     def on_mount(self) -> None:
@@ -116,19 +117,34 @@ class BookScreen(AmtsScreen):
     # -- workers -------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="book", name="Open book", exit_on_error=False)
     def open_book(self, path: str, source_lang: str | None = None, target_lang: str | None = None) -> None:
-        """Discover the book's sections off the event loop, then count its text."""
+        """Discover the book's sections off the event loop and share it (the app owns it)."""
         book = self.amts.service.open_book(path, source_lang, target_lang)
         label = str(Path(path).expanduser())
-        self.app.call_from_thread(self._show_book, book, label)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.post_message, BookOpened(book, label))
+
+    def book_changed(self) -> None:
+        """Draw the open book (whoever opened it: this screen, or Sync after writing it)."""
+        for table_id in ("#book-stats", "#book-cost"):
+            self.query_one(table_id, DataTable).clear()
+        opened = self.amts.session.current
+        if opened is None:
+            return
+        self._show_book(opened.book, opened.label)
+        self.count_book(opened.book)
+
+    @work(thread=True, exclusive=True, group="book-stats", name="Count book", exit_on_error=False)
+    def count_book(self, book: Book) -> None:
+        """Count the book's text, then price it (CPU: off the event loop)."""
         stats = self.amts.service.book_stats(book)
         if get_current_worker().is_cancelled:
             return
         self.app.call_from_thread(self._show_stats, stats)
         rows = self.amts.service.cost_estimate(book, stats)
-        self.app.call_from_thread(self._show_cost, rows)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_cost, rows)
 
     def _show_book(self, book: Book, label: str) -> None:
-        self.post_message(BookOpened(book, label))
         title = book.title or Path(label).name
         shown = self.amts.service.display_path(label)
         self.summary = (f"[b]{escape(title)}[/b]\n{escape(shown)}\n{book.layout}, "
@@ -147,8 +163,6 @@ class BookScreen(AmtsScreen):
             skipped.update(f"[b]Skipped files ({len(book.skipped)})[/b]\n{lines}{more}")
         else:
             skipped.update("")
-        for table_id in ("#book-stats", "#book-cost"):
-            self.query_one(table_id, DataTable).clear()
         self._fill_book_list()
 
     def _show_stats(self, stats: BookStats) -> None:

@@ -9,7 +9,9 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.widgets import Select, Static
+from textual.worker import get_current_worker
 
 from amts.tui.messages import ArticleSelected
 from amts.tui.screens.base import AmtsScreen
@@ -30,7 +32,8 @@ class ResultsScreen(AmtsScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.drawn_experiment = -1
+        #: The app's experiment changed since this screen drew it (drawn when shown).
+        self.experiment_stale = True
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="results-body"):
@@ -41,15 +44,20 @@ class ResultsScreen(AmtsScreen):
             yield DiffView(id="results-diff")
 
     def on_mount(self) -> None:
-        self.amts.experiment_signal.subscribe(self, lambda _result: self._refresh_experiment())
+        self.watch(self.app, "experiment", self._experiment_watched, init=False)
+
+    def _experiment_watched(self, _result) -> None:
+        self.experiment_stale = True
+        if self.is_current:
+            self._refresh_experiment()
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         self._refresh_experiment()
 
     def _refresh_experiment(self) -> None:
-        if self.drawn_experiment != self.amts.session.experiment_version:
-            self.drawn_experiment = self.amts.session.experiment_version
+        if self.experiment_stale:
+            self.experiment_stale = False
             self._show_experiment()
 
     def _directions(self) -> list[tuple[str, str]]:
@@ -69,7 +77,7 @@ class ResultsScreen(AmtsScreen):
                 select.set_options([])
             table.clear(columns=True)
             self.query_one("#results-summary", Static).update(
-                "No results yet: launch the sub-pipelines on the Jobs screen (3).")
+                "No results yet: launch the sub-pipelines on the Jobs screen.")
             return
         directions = self._directions()
         with select.prevent(Select.Changed):
@@ -86,12 +94,14 @@ class ResultsScreen(AmtsScreen):
             return
         source, target = str(value).split("-", 1)
         pipelines = [p for p in result.pipelines if (p.source_lang, p.target_lang) == (source, target)]
+        self.workers.cancel_group(self, "diff")  # a diff still loading belongs to the other direction
+        self.query_one(DiffView).clear()
         self.query_one(BleuTable).show(pipelines)
         failed = [p for p in pipelines if not p.succeeded]
         signature = next((p.bleu_signature for p in pipelines if p.bleu_signature), "")
         lines = [f"backend {result.backend} · "
                  f"{len(pipelines) - len(failed)}/{len(pipelines)} succeeded"]
-        lines += [f"[$text-error]{p.variant}: {p.status} — {p.message}[/]" for p in failed]
+        lines += [f"[$text-error]{escape(f'{p.variant}: {p.status} — {p.message}')}[/]" for p in failed]
         if result.backend == "local":
             # The local stand-in translates only what its memory covers: say how much, per variant.
             coverage = [f"{p.variant} {p.translated_segments}/{p.translated_segments + p.untranslated_segments}"
@@ -99,7 +109,7 @@ class ResultsScreen(AmtsScreen):
             lines.append("local backend: the parallel data as a translation memory; segments it "
                          "translated: " + (", ".join(coverage) or "none") + " · no-act translates nothing")
         if signature:
-            lines.append(f"[dim]{signature}[/]")
+            lines.append(f"[dim]{escape(signature)}[/]")
         self.query_one("#results-summary", Static).update("\n".join(lines))
 
     # -- diff ---------------------------------------------------------------------------------
@@ -120,7 +130,7 @@ class ResultsScreen(AmtsScreen):
                          == (source, target, variant)), None)
         score = next((a for a in pipeline.articles if a.path == article), None) if pipeline else None
         if score is None or not score.output_path:
-            self.notify(f"No output of {variant} for {article}", severity="warning")
+            self.notify(f"No output of {variant} for {article}", severity="warning", markup=False)
             return
         self.load_diff(score.output_path, score.reference_path, target, f"{variant}: {Path(article).name}",
                        score.diff_path)
@@ -132,6 +142,8 @@ class ResultsScreen(AmtsScreen):
             units = scored_units_diff(diff_path)  # exactly the units BLEU scored
         else:
             units = article_diff(output_path, reference_path, target_lang)
+        if get_current_worker().is_cancelled:
+            return  # the direction changed while it loaded
         self.app.call_from_thread(self.query_one(DiffView).show, units,
                                   f"Machine output ({title})", f"Reference ({Path(reference_path).name})")
 

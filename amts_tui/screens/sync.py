@@ -11,12 +11,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, Input, Static
 
 from amts.tui.messages import BookOpened
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.service import SyncRow
+from amts.tui.widgets.table import Table, one_line
 
 
 class SyncScreen(AmtsScreen):
@@ -39,28 +40,42 @@ class SyncScreen(AmtsScreen):
                 yield Input(placeholder="upstream source book (e.g. ~/src/d2l-en)", id="sync-upstream")
                 yield Button("Plan (p)", id="sync-plan", variant="primary", compact=True)
                 yield Button("Apply (w)", id="sync-apply", variant="warning", disabled=True, compact=True)
-            yield DataTable(id="sync-table", cursor_type="row", zebra_stripes=True)
+            yield Table(id="sync-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="sync-summary")
 
     def on_mount(self) -> None:
-        table = self.query_one("#sync-table", DataTable)
-        table.add_column("Section", key="section")
+        table = self.query_one("#sync-table", Table)
+        table.flexible_columns = ("section",)  # the counts always show; long names get "…"
+        table.add_column("Section", key="section", width=20)
         for key in ("Unchanged", "Edited", "New", "Deleted", "Saved"):
-            table.add_column(key, key=key.lower())
+            table.add_column(key, key=key.lower(), width=len(key))
+        table.fit_columns()
 
     def book_changed(self) -> None:
+        book = self.amts.session.book
+        if self.plan is not None and book is not None and self._same_book(self.plan, book):
+            # The same book re-read (this screen wrote it): plan again against the same upstream,
+            # the current plan shown until the new one is there.
+            self.query_one("#sync-apply", Button).disabled = True
+            self.action_plan()
+            return
         self.plan = None
-        self.query_one("#sync-table", DataTable).clear()
+        self.query_one("#sync-table", Table).clear()
         self.query_one("#sync-apply", Button).disabled = True
         service = self.amts.service
-        upstream = service.default_upstream(self.amts.session.book)
+        upstream = service.default_upstream(book)
         self.query_one("#sync-upstream", Input).value = service.display_path(upstream) if upstream else ""
-        if self.amts.session.book is None:
-            self._summary("Open a book on the Book screen (1), then name its upstream source here.")
+        if book is None:
+            self._summary("Open a book on the Book screen, then name its upstream source here.")
         elif upstream is not None:
             self.action_plan()
         else:
             self._summary("Name the upstream source book, then plan (p).")
+
+    @staticmethod
+    def _same_book(plan, book) -> bool:
+        return (Path(plan.book_root).resolve() == Path(book.root).resolve()
+                and (plan.source_lang, plan.target_lang) == (book.source_lang, book.target_lang))
 
     def _summary(self, text: str) -> None:
         self.query_one("#sync-summary", Static).update(text)
@@ -84,13 +99,13 @@ class SyncScreen(AmtsScreen):
 
     def _show_plan(self, plan, rows: list[SyncRow], saved: float) -> None:
         self.plan = plan
-        table = self.query_one("#sync-table", DataTable)
+        table = self.query_one("#sync-table", Table)
         table.clear()
         totals = [0, 0, 0, 0]
         for row in rows:
             counts = (row.unchanged, row.edited, row.new, row.deleted)
             totals = [t + c for t, c in zip(totals, counts)]
-            table.add_row(row.section, *(Text(str(c), justify="right") for c in counts),
+            table.add_row(one_line(row.section), *(Text(str(c), justify="right") for c in counts),
                           Text(f"{row.saved:.0%}", justify="right"), key=row.section)
         changed = sum(1 for r in rows if r.edited or r.new or r.deleted)
         self._summary(
@@ -134,17 +149,11 @@ class SyncScreen(AmtsScreen):
         service = self.amts.service
         lines = service.apply_sync(plan)
         shown = [line.strip() for line in lines[:5]] + (["…"] if len(lines) > 5 else [])
-        self.app.call_from_thread(self.notify, "\n".join(shown), title="Sync applied", timeout=10)
+        self.app.call_from_thread(self.notify, "\n".join(shown), title="Sync applied", timeout=10, markup=False)
+        # The book changed on disk: share the re-read book. Every screen redraws it; this one
+        # plans it again against the same upstream (book_changed), so what is left shows at once.
         book = service.open_book(plan.book_root, plan.source_lang, plan.target_lang)
-        new_plan, rows, saved = service.plan_sync(book, plan.upstream_root)
-        self.app.call_from_thread(self._show_applied, book, new_plan, rows, saved)
-
-    def _show_applied(self, book, plan, rows: list[SyncRow], saved: float) -> None:
-        # The book changed on disk: share the re-opened book (the other screens align and score
-        # it afresh), but this screen already shows it, so it must not reset its upstream field.
-        self.drawn_book_version = self.amts.session.book_version + 1
-        self.post_message(BookOpened(book, self.amts.session.book_label))
-        self._show_plan(plan, rows, saved)
+        self.app.call_from_thread(self.post_message, BookOpened(book, self.amts.session.book_label))
 
     def _applying(self) -> None:
         self.query_one("#sync-apply", Button).disabled = True

@@ -7,6 +7,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from amts.tui.messages import ArticleSelected
+from amts.tui.widgets.table import Table
 
 VARIANT_ORDER = ("no-act", "act-paragraph", "act-sentence")
 SHORT_NAMES = {"act-paragraph": "act-para", "act-sentence": "act-sent"}
@@ -18,7 +19,7 @@ def _score(value: float | None) -> Text:
     return Text("—" if value is None else f"{value:.2f}", justify="right")
 
 
-class BleuTable(DataTable):
+class BleuTable(Table):
     """One row per scored article, one BLEU/chrF/terms column group per variant; Enter opens a diff."""
 
     def __init__(self, **kwargs) -> None:
@@ -40,7 +41,7 @@ class BleuTable(DataTable):
         for p in by_variant.values():
             articles += [a.path for a in p.articles if a.path not in articles]
         for article in sorted(articles):
-            cells: list = [article]
+            cells: list = [Text(article)]  # a path, not markup
             for v in self.variants:
                 score = next((a for a in by_variant[v].articles if a.path == article), None)
                 terms = f"{score.terms_hit}/{score.terms_checked}" if score and score.terms_checked else "—"

@@ -25,8 +25,6 @@ def demo_app(tmp_path, monkeypatch):
 def show_experiment(app, result) -> None:
     """Hand a finished run to the screens, as the Jobs screen does when its run ends."""
     app.session.experiment = result
-    app.session.experiment_version += 1
-    app.experiment_signal.publish(result)
 
 
 def steady(*keys: str, wait_for=None):
