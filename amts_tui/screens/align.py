@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, OptionList, ProgressBar, Select, Static
@@ -56,9 +57,9 @@ class AlignScreen(AmtsScreen):
                 yield OptionList(id="align-article-list")
             with Vertical(id="align-main"):
                 with Horizontal(id="align-toolbar", classes="toolbar"):
-                    yield Input(placeholder="/ search source or target", id="align-search")
+                    yield Input(placeholder="/ search source or target", id="align-search", compact=True)
                     yield Select([(label, key) for key, (label, _, _) in CONFIDENCE_FILTERS.items()],
-                                 value="all", allow_blank=False, id="align-confidence")
+                                 value="all", allow_blank=False, id="align-confidence", compact=True)
                 yield ProgressBar(id="align-progress", show_eta=False)
                 yield PairTable(id="align-pairs")
                 yield Static("", id="align-detail")
@@ -118,8 +119,12 @@ class AlignScreen(AmtsScreen):
         total = sum(len(s.pairs(self.granularity)) for s in alignment.sections)
         articles.add_option(Option(f"All articles ({total:,})", id=ALL_ARTICLES))
         for section in alignment.sections:
-            articles.add_option(Option(f"{section.name} ({len(section.pairs(self.granularity))})",
-                                       id=section.name))
+            # The file name first: a narrow list cuts the folder, never what tells articles apart.
+            folder, _, name = section.name.rpartition("/")
+            label = Content(f"{name} ({len(section.pairs(self.granularity))})")
+            if folder:
+                label = Content.assemble(label, (f" {folder}", "dim"))
+            articles.add_option(Option(label, id=section.name))
         articles.highlighted = 0
         self.article = ALL_ARTICLES
         self.refresh_pairs()

@@ -35,6 +35,7 @@ class AmtsScreen(Screen[None]):
         #: The app's open book changed since this screen drew it (screens off display draw when
         #: shown, so opening a book never makes every screen redraw at once).
         self.book_stale = True
+        self.styled_once = False
 
     @property
     def amts(self) -> AppContext:
@@ -57,6 +58,15 @@ class AmtsScreen(Screen[None]):
         if self.is_current:
             self._draw_book()
 
+    @on(events.ScreenResume)
+    def _skip_restyle(self, event: events.ScreenResume) -> None:
+        # Textual restyles every node of a screen each time it is shown (switch_mode always asks),
+        # a large part of a switch. Our screens stay mounted, so a theme switch restyles them
+        # where they are: showing one again needs no restyle. (Runs before Screen's handler.)
+        if self.styled_once:
+            event.refresh_styles = False
+        self.styled_once = True
+
     def on_screen_resume(self) -> None:
         if self.book_stale:
             self._draw_book()
@@ -71,6 +81,15 @@ class AmtsScreen(Screen[None]):
     def screen_commands(self) -> Iterable[SystemCommand]:
         """This screen's actions for the command palette."""
         return ()
+
+    # -- size ----------------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        """Size classes for the sheets (Textual has no media queries): `-narrow` under 100
+        columns, `-tiny` under 70, `-short` under 30 rows."""
+        width, height = event.size
+        self.set_class(width < 100, "-narrow")
+        self.set_class(width < 70, "-tiny")
+        self.set_class(height < 30, "-short")
 
     # -- focus ---------------------------------------------------------------------------------
     def focus_main(self) -> None:

@@ -58,9 +58,6 @@ class JobsScreen(AmtsScreen):
         # A clock for the panes' elapsed time; it never polls the engine (events drive the panes).
         self.set_interval(1.0, self._tick)
 
-    def on_resize(self) -> None:
-        self.query_one("#jobs-panes").set_class(self.size.width < 100, "-narrow")
-
     def book_changed(self) -> None:
         self.show_panes()
 
@@ -102,6 +99,10 @@ class JobsScreen(AmtsScreen):
     # -- running ------------------------------------------------------------------------------
     def action_launch(self) -> None:
         self._start(pipelines=None, resume=False)
+
+    def action_resume(self) -> None:
+        """Continue the work directory's latest run (the engine path of `--auto --resume`)."""
+        self._start(pipelines=None, resume=True)
 
     def action_retry(self) -> None:
         failed = [name for name, pane in self.panes.items() if pane.state in ("failed", "stopped")]
@@ -232,5 +233,7 @@ class JobsScreen(AmtsScreen):
     def screen_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Launch sub-pipelines", "Run the configured experiment", self.action_launch)
         yield SystemCommand("Stop sub-pipelines", "Stop at the next stage (resumable)", self.action_stop)
+        yield SystemCommand("Resume the last run", "Re-attach to its recorded jobs (as --resume)",
+                            self.action_resume)
         yield SystemCommand("Retry failed sub-pipelines", "Resume the failed or stopped ones",
                             self.action_retry)

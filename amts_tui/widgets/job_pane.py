@@ -98,8 +98,8 @@ class JobPane(Vertical):
         return (self.ended_at or time.time()) - self.started_at
 
     def _redraw(self) -> None:
-        if not self.is_mounted or not self.query(ProgressBar):
-            return  # on_mount draws what the events set meanwhile
+        if not self.query(ProgressBar):
+            return  # not composed yet: on_mount draws what the events set meanwhile
         self.set_classes(f"-{self.state}")
         self.query_one(".job-state", Label).update(self.state.upper())
         minutes, seconds = divmod(int(self.elapsed()), 60)
