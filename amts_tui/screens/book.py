@@ -58,7 +58,8 @@ class BookScreen(AmtsScreen):
         cost.add_columns("Variant", "Characters", "USD", "Note")
         self._fill_book_list()
         if self.amts.initial_book and self.amts.session.book is None:
-            self.open_book(self.amts.initial_book)
+            # After the first frame: the frame shows at once, the book (a thread) follows.
+            self.call_after_refresh(self.open_book, self.amts.initial_book)
 
     def _fill_book_list(self) -> None:
         options = self.query_one("#book-list", OptionList)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from textual import events
+from textual.keys import key_to_character
 
 from amts.tui.app import make_app
 from amts.tui.settings import Settings
@@ -49,6 +51,15 @@ def live_keys(app) -> set[str]:
             if active.binding.action not in ENDING_ACTIONS}
 
 
+async def press(pilot, key: str) -> None:
+    """Send one key as the terminal driver does, then let the screen handle what it queued.
+
+    `pilot.press` also waits until the process is idle, which with workers aligning or jobs
+    running is up to a second per key; the monkey is about order and state, not timing."""
+    pilot.app.post_message(events.Key(key, key_to_character(key)))
+    await pilot.pause(0)
+
+
 @pytest.fixture
 def work(tmp_path, monkeypatch):
     monkeypatch.setenv("AMTS_CONFIG_DIR", str(tmp_path / "config"))
@@ -74,8 +85,7 @@ async def test_monkey_never_crashes(seed, work):
                 pool = sorted(live_keys(app)) if rng.random() < 0.5 else everywhere
                 key = rng.choice(pool or everywhere)
                 pressed.append(key)
-                await pilot.press(key)
-                await pilot.pause()
+                await press(pilot, key)
                 assert app.is_running, "the app quit"
             assert not app.unexpected_errors, app.unexpected_errors
     except BaseException as error:

@@ -86,3 +86,47 @@ def test_sync_screen(snap_compare, demo_app):
 
 def test_high_contrast_theme(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=steady("2", "ctrl+t", "ctrl+t"))
+
+
+# -- 80x24, the size a new user's terminal has: every screen fits (columns shrink, "…" cuts) -------
+SMALL = (80, 24)
+TINY = (60, 18)
+
+
+def test_book_screen_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=steady())
+
+
+def test_align_screen_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=steady("2", "down", "x", "down"))
+
+
+def test_jobs_screen_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=steady("3"))
+
+
+def test_results_screen_80x24_every_variant_visible(snap_compare, demo_app, demo_run):
+    opened, showing = steady(), steady("4", "right", "right", "right", "right", "right", "right", "d")
+
+    async def run_before(pilot) -> None:
+        await opened(pilot)
+        show_experiment(pilot.app, demo_run.result)
+        await showing(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_sync_screen_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=steady("5"))
+
+
+def test_help_panel_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=steady("2", "question_mark"))
+
+
+def test_align_screen_60x18(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=TINY, run_before=steady("2"))
+
+
+def test_jobs_screen_60x18(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=TINY, run_before=steady("3"))
