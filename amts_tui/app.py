@@ -4,6 +4,7 @@ reactives the screens watch) and the screens."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import HelpPanel
-from textual.worker import WorkerState
+from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
 from amts.engine.align.book_alignment import BookAlignment
 from amts.engine.errors import AmtsError
@@ -23,6 +24,7 @@ from amts.engine.experiment.report import ExperimentResult
 from amts.tui.messages import BookOpened
 from amts.tui.screens.align import AlignScreen
 from amts.tui.screens.book import BookScreen
+from amts.tui.screens.command_palette import AmtsCommandPalette
 from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.screens.jobs import JobsScreen
 from amts.tui.screens.results import ResultsScreen
@@ -116,6 +118,11 @@ class AmtsApp(App[None]):
         else:
             self.action_show_help_panel()
 
+    def action_command_palette(self) -> None:
+        """The command palette (Textual's, see screens/command_palette.py)."""
+        if self.use_command_palette and not AmtsCommandPalette.is_open(self):
+            self.push_screen(AmtsCommandPalette(id="--command-palette"))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for mode, (title, _) in SCREEN_TITLES.items():
@@ -142,13 +149,28 @@ class AmtsApp(App[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.exit()
+                self.stop_jobs_then_exit()
 
         self.push_screen(ConfirmScreen(
             "Quit while jobs run?",
             "The running sub-pipelines stop where they are. Their batch jobs are recorded in the "
             "work directory: the next start offers to resume them, as `amts-tui --auto --resume` does.",
             "Quit"), answered)
+
+    @work(group="quit", name="Stop jobs and quit", exclusive=True, exit_on_error=False)
+    async def stop_jobs_then_exit(self) -> None:
+        """Cancel the running jobs and wait for them with the screen still drawn, then exit.
+
+        The engine stops its batch jobs and its embedded backend on cancellation, which takes a
+        moment; done during Textual's shutdown it would leave a blank terminal meanwhile."""
+        running = [w for w in self.workers if w.group == "jobs" and w.is_running]
+        self.notify("Stopping the running jobs (they stay resumable)…", timeout=30)
+        for worker in running:
+            worker.cancel()
+        for worker in running:
+            with suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
+        self.exit()
 
     @work(thread=True, group="resume-offer", name="Look for unfinished runs", exit_on_error=False)
     def offer_resume(self) -> None:

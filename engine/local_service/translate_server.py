@@ -13,6 +13,7 @@ import collections
 import functools
 import json
 import re
+import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -138,6 +139,13 @@ class _TranslateRequestHandler(BaseHTTPRequestHandler):
 class _TranslateHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     endpoint: LocalTranslateServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client hanging up (a cancelled run, the UI quitting) is no fault of the endpoint;
+        # socketserver would print a traceback per open connection onto the user's terminal.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class LocalTranslateServer:
