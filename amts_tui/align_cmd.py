@@ -12,6 +12,7 @@ from pathlib import Path
 from amts.engine.book import open_book
 from amts.engine.paralleldata.book_export import export_book
 from amts.engine.workdir import resolve_workdir
+from amts.engine.write_targets import check_output_file
 from amts.tui.exit_status import ExitStatus
 
 DESCRIPTION = ("Parallel data from a translated book (CSV, TSV, TMX, JSONL). Exit status: 0 everything "
@@ -38,6 +39,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     book = open_book(args.book, source=args.source, target=args.target,
                      source_lang=args.source_lang, target_lang=args.target_lang)
+    # Before the (slow) alignment: never over a section, a device or a folder.
+    trees = [tree for tree in (args.book, args.source, args.target) if tree is not None]
+    check_output_file(args.output, input_trees=trees)
     export = export_book(book, args.output, granularity=args.granularity, fmt=args.format,
                          min_confidence=args.min_confidence, workdir=resolve_workdir(args.workdir),
                          jobs=args.jobs)

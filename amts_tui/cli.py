@@ -33,7 +33,7 @@ SUBCOMMANDS = {name: text for name, (text, _) in COMMANDS.items()}
 _USAGE = ("amts-tui [BOOK] [--demo] [--auto] [--config FILE] [--resume]\n"
           "       amts-tui COMMAND [options]   (amts-tui COMMAND --help)")
 #: Options of the dashboard / headless run that take a value (to find BOOK among the arguments).
-_VALUE_OPTIONS = ("--config",)
+_VALUE_OPTIONS = ("--config", "--max-cost")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--auto", action="store_true", help="run the configured pipeline headless")
     parser.add_argument("--config", type=Path, metavar="FILE", help="amts.toml (default: built-in defaults)")
     parser.add_argument("--resume", action="store_true", help="re-attach to the jobs of an interrupted run")
+    parser.add_argument("--max-cost", type=float, metavar="USD",
+                        help="with --auto: refuse a run estimated above USD (default: limits.max_cost_usd)")
     commands = parser.add_subparsers(dest="command", title="subcommands (amts-tui COMMAND --help)",
                                      metavar="COMMAND")
     for name, (text, module) in COMMANDS.items():
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.auto:
             from amts.tui.headless import run_headless
 
-            return int(run_headless(args.config, demo=args.demo, resume=args.resume))
+            return int(run_headless(args.config, demo=args.demo, resume=args.resume, max_cost_usd=args.max_cost))
         from amts.tui.app import run_app
 
         return run_app(book=book, demo=args.demo, config_path=args.config)

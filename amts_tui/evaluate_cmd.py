@@ -15,6 +15,7 @@ from typing import TextIO
 from amts.engine.atomic import write_text_atomic
 from amts.engine.errors import AmtsError
 from amts.engine.tree_evaluation import evaluate_trees
+from amts.engine.write_targets import check_output_file
 from amts.tui.exit_status import ExitStatus
 
 DESCRIPTION = ("BLEU and chrF (sacrebleu) of machine output against human references: two trees of "
@@ -38,6 +39,8 @@ def run_evaluate(hyp_dir: Path, ref_dir: Path, target_lang: str, json_path: Path
     """Print the per-file table and corpus scores; write the JSON when asked. Exit status."""
     out = out or sys.stdout
     try:
+        if json_path is not None:  # before scoring: never over a scored file, a device or a folder
+            check_output_file(json_path, input_trees=[hyp_dir, ref_dir])
         evaluation = evaluate_trees(Path(hyp_dir), Path(ref_dir), target_lang)
     except AmtsError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -7,19 +7,24 @@ path is printed at the end; the exit status is 0 only when every sub-pipeline su
 from __future__ import annotations
 
 import asyncio
+import math
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from amts.engine import events as ev
 from amts.engine.errors import AmtsError
-from amts.engine.experiment.config import ExperimentConfig, demo_config, load_config
+from amts.engine.experiment.config import ExperimentConfig, LimitsSettings, demo_config, load_config
 from amts.engine.experiment.report import ExperimentResult
 from amts.tui.event_text import describe_event as describe
 from amts.tui.exit_status import ExitStatus
 from amts.tui.paths import sample_data_dir
+
+if TYPE_CHECKING:
+    from amts.engine.local_service import LocalFaults
 
 SAMPLE_DATA = sample_data_dir()
 
@@ -101,19 +106,25 @@ def load_experiment(config_path: Path | None, demo: bool) -> ExperimentConfig:
 
 def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
                  out: TextIO | None = None, force_plain: bool = False,
-                 listener: Callable[[ev.Event], None] | None = None) -> int:
+                 listener: Callable[[ev.Event], None] | None = None, max_cost_usd: float | None = None,
+                 local_faults: LocalFaults | None = None) -> int:
     """Run the experiment headless and return the process exit status; `listener`, when given,
-    sees every event too (after the printer)."""
+    sees every event too (after the printer); `max_cost_usd` replaces the config's limit;
+    `local_faults` (tests only) makes the embedded local backend fail on purpose."""
     out = out or sys.stdout
     try:
         config = load_experiment(config_path, demo)
+        if max_cost_usd is not None:
+            if not math.isfinite(max_cost_usd) or max_cost_usd < 0:
+                raise AmtsError(f"--max-cost must be a number of US dollars, at least 0, not {max_cost_usd}")
+            config = replace(config, limits=LimitsSettings(max_cost_usd))
     except AmtsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return ExitStatus.USAGE  # the run could not start (config, book, cost limit)
     use_rich = not force_plain and out is sys.stdout and out.isatty()
     printer: PlainPrinter | RichProgress = RichProgress() if use_rich else PlainPrinter(out)
     try:
-        result = asyncio.run(_run(config, _tee(printer, listener), resume))
+        result = asyncio.run(_run(config, _tee(printer, listener), resume, local_faults))
     except AmtsError as exc:
         printer.close()
         print(f"error: {exc}", file=sys.stderr)
@@ -123,6 +134,7 @@ def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
         print("interrupted: run again with --resume to re-attach to started jobs", file=sys.stderr)
         return ExitStatus.INTERRUPTED
     printer.close()
+    print(f"outcome: {result.outcome}", file=out)
     print(f"report: {result.report_markdown}", file=out)
     print(f"report (JSON): {result.report_json}", file=out)
     if result.succeeded:
@@ -131,7 +143,7 @@ def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
         print(f"failed: {failed.name}: {failed.status}"
               + (f" at {failed.failed_stage}" if failed.failed_stage else "")
               + f": {failed.message}", file=sys.stderr)
-    return ExitStatus.PARTIAL  # some sub-pipeline failed or was stopped
+    return ExitStatus.PARTIAL  # some sub-pipeline failed (partial results too) or was stopped
 
 
 def _tee(printer: Callable[[ev.Event], None],
@@ -146,7 +158,8 @@ def _tee(printer: Callable[[ev.Event], None],
     return both
 
 
-async def _run(config: ExperimentConfig, printer: Callable[[ev.Event], None], resume: bool) -> ExperimentResult:
+async def _run(config: ExperimentConfig, printer: Callable[[ev.Event], None], resume: bool,
+               local_faults: LocalFaults | None = None) -> ExperimentResult:
     from amts.engine.experiment.pipeline import run_experiment
 
     stop = asyncio.Event()
@@ -155,4 +168,4 @@ async def _run(config: ExperimentConfig, printer: Callable[[ev.Event], None], re
         loop.add_signal_handler(signal.SIGTERM, stop.set)
     except (NotImplementedError, RuntimeError):
         pass
-    return await run_experiment(config, printer, stop, resume)
+    return await run_experiment(config, printer, stop, resume, local_faults=local_faults)

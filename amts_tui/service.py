@@ -338,5 +338,7 @@ def apply_sync(plan: sync.SyncPlan, work_dir: Path, config: ExperimentConfig | N
                         "screen's list (a copy in the work directory) to apply a sync",
                         path=str(plan.book_root))
     settings = config.backend.service if config is not None else sync_translation.sync_backend("local")
-    result = asyncio.run(sync_translation.apply_through_backend(plan, settings, Path(work_dir) / "sync-backend"))
+    limit = {"max_cost_usd": config.limits.max_cost_usd} if config is not None else {}  # else the engine's default
+    result = asyncio.run(sync_translation.apply_through_backend(plan, settings, Path(work_dir) / "sync-backend",
+                                                                **limit))
     return result.summary_lines()

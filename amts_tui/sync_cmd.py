@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from amts.engine.write_targets import check_output_file
 from amts.tui.exit_status import ExitStatus
 
 if TYPE_CHECKING:
+    from amts.engine.client.settings import BackendSettings
     from amts.engine.sync.units import SyncPlan
 
 DESCRIPTION = ("Plan (and with --write apply) a sync of a translated book with its new upstream source: "
@@ -45,15 +47,25 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true",
                    help="with --write: re-attach to the batch job of an interrupted sync --write in the "
                         "same work folder instead of starting a second one")
-    p.add_argument("--backend", choices=("local", "aws"), default="local",
+    p.add_argument("--backend", choices=("local", "aws"), default=None,
                    help="machine translation for --write: one ACT batch job with the book's own "
                         "parallel data (default local: the book's memory stands in for ACT, units it "
                         "does not cover stay untranslated)")
     p.add_argument("--realtime", action="store_true",
                    help="translate unit by unit with TranslateText instead of a batch job "
                         "(standard translation, no parallel data; the local backend returns the text)")
-    p.add_argument("--region", default="us-east-1", help="AWS region (--backend aws)")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="an amts.toml whose [backend] (kind, bucket, role_arn, region, profile, prefix) "
+                        "and [limits] max_cost_usd --write uses; the flags below override it")
+    p.add_argument("--region", help="AWS region (--backend aws; default: AWS_REGION, AWS_DEFAULT_REGION, "
+                                    "then the profile's region)")
     p.add_argument("--profile", help="AWS profile (--backend aws; default: the standard chain)")
+    p.add_argument("--bucket", help="S3 bucket for the job's files (--backend aws: required, in the "
+                                    "region; never created)")
+    p.add_argument("--role-arn", help="data-access role of the batch job (--backend aws: required)")
+    p.add_argument("--max-cost", type=float, metavar="USD",
+                   help="refuse a --write estimated above USD (default: the config's limits.max_cost_usd, "
+                        "else 100)")
     p.add_argument("--threshold", type=float, default=None, metavar="N",
                    help="similarity 0..100 from which a changed sentence counts as edited (default 60)")
     p.add_argument("--review-marker", default=None, metavar="COMMENT",
@@ -89,8 +101,21 @@ def print_plan(plan: SyncPlan, seconds: float, out: TextIO | None = None) -> Non
         print(f"skipped {skipped}", file=sys.stderr)
 
 
+def _backend_and_limit(args: argparse.Namespace) -> tuple[BackendSettings, float | None]:
+    """The backend --write uses and its cost limit: the flags, over --config's [backend] and
+    [limits], over the defaults; checked before anything is planned or called."""
+    from amts.engine.act.sync_translation import sync_backend
+    from amts.engine.experiment.config import LimitsSettings, load_config
+
+    config = load_config(args.config) if args.config is not None else None
+    backend = sync_backend(args.backend, region=args.region, profile=args.profile, bucket=args.bucket,
+                           role_arn=args.role_arn, base=config.backend.service if config else None)
+    limits = config.limits if config else LimitsSettings()
+    return backend, args.max_cost if args.max_cost is not None else limits.max_cost_usd
+
+
 def run(args: argparse.Namespace) -> int:
-    from amts.engine.act.sync_translation import apply_through_backend, sync_backend
+    from amts.engine.act.sync_translation import apply_through_backend
     from amts.engine.sync.plan import DEFAULT_COST_VARIANT, plan_sync
     from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD
 
@@ -100,6 +125,9 @@ def run(args: argparse.Namespace) -> int:
             raise AmtsError("--threshold must be between 0 and 100")
         if args.resume and not args.write:
             raise AmtsError("--resume re-attaches to the job of an interrupted --write: use it with --write")
+        if args.max_cost is not None and not (math.isfinite(args.max_cost) and args.max_cost >= 0):
+            raise AmtsError(f"--max-cost must be a number of US dollars, at least 0, not {args.max_cost}")
+        backend, max_cost = _backend_and_limit(args) if args.write else (None, None)
         for output in (args.json, None if args.diff in (None, "-") else Path(args.diff)):
             if output is not None:
                 check_output_file(output, input_trees=[args.book, args.upstream])
@@ -122,11 +150,10 @@ def run(args: argparse.Namespace) -> int:
             else:
                 write_text_atomic(Path(args.diff), patch)
                 print(f"diff written to {args.diff}", file=table)
-        if args.write:
+        if backend is not None:  # --write
             marker = {"review_marker": args.review_marker} if args.review_marker else {}
             result = asyncio.run(apply_through_backend(
-                plan, sync_backend(args.backend, args.region, args.profile), workdir,
-                realtime=args.realtime, resume=args.resume, **marker))
+                plan, backend, workdir, realtime=args.realtime, resume=args.resume, max_cost_usd=max_cost, **marker))
             for line in result.summary_lines():
                 print(line)
     except AmtsError as exc:

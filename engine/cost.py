@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
 from amts.engine.errors import AmtsError
 
@@ -19,6 +20,8 @@ STANDARD_USD_PER_MILLION_CHARS = 15.0
 # Active Custom Translation: a batch job that names a parallel-data resource.
 ACT_USD_PER_MILLION_CHARS = 60.0
 PRICE_SOURCE = "amazon-translate.md §5 (aws.amazon.com/translate/pricing via secondary sources)"
+#: The budget when none is configured (`limits.max_cost_usd`, `--max-cost`): every billed path checks it.
+DEFAULT_MAX_COST_USD = 100.0
 
 # Elements whose content is code, not text a reader sees: nothing there for Amazon to translate.
 _NON_TEXT_ELEMENTS = frozenset({"script", "style"})
@@ -55,6 +58,21 @@ def estimate_cost(characters_by_variant: dict[str, int]) -> list[CostEstimate]:
 def total_usd(estimates: list[CostEstimate]) -> float:
     """The sum over estimates, for a `max_cost_usd` check."""
     return sum(estimate.usd for estimate in estimates)
+
+
+class CostLimitError(AmtsError):
+    """An estimate over the budget: raised before any call that Amazon bills."""
+
+
+def check_cost_limit(estimate_usd: float, limit_usd: float | None, what: str, *,
+                     how_to_raise: str = "raise it with --max-cost USD or limits.max_cost_usd in the config",
+                     path: str | Path | None = None) -> None:
+    """CostLimitError when `estimate_usd` exceeds `limit_usd` (None: no limit), saying both and how
+    to raise the limit. Called by every path that bills, before its first call."""
+    if limit_usd is None or estimate_usd <= limit_usd:
+        return
+    raise CostLimitError(f"{what} would cost an estimated ${estimate_usd:.2f} on Amazon Translate, over "
+                         f"the limit of ${limit_usd:.2f}: {how_to_raise}", path)
 
 
 def billable_characters(text: str, content_type: str = "text/plain") -> int:

@@ -41,11 +41,10 @@ async def open_backend(settings: BackendSettings, workdir: Path, *, job_seconds:
                        faults: LocalFaults | None = None) -> AsyncIterator[TranslateService]:
     """The client for `settings`, with the embedded local service started in `workdir` when the
     settings name no endpoints; everything is stopped on exit. A local backend starts empty: its
-    bucket is created here."""
+    bucket is created here; an AWS bucket is only checked (it exists, in Translate's region)."""
     if not settings.is_embedded:
         async with open_service(settings) as service:
-            if settings.kind == "local":
-                await service.ensure_bucket()
+            await service.prepare_bucket()
             yield service
         return
     local = await asyncio.to_thread(start_local_backend, Path(workdir), faults,

@@ -33,11 +33,19 @@ from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import open_book
 from amts.engine.client.jobstate import JobDescription
 from amts.engine.client.service import TranslateService
-from amts.engine.client.settings import BackendSettings
+from amts.engine.client.settings import BackendSettings, BackendSettingsError
+from amts.engine.cost import (
+    DEFAULT_MAX_COST_USD,
+    CostEstimate,
+    billable_characters,
+    check_cost_limit,
+    estimate_cost,
+)
 from amts.engine.errors import AmtsError
 from amts.engine.markup.protected_html import fragment_text, read_units, unit_element, units_document
 from amts.engine.paralleldata.write import write_parallel_data
 from amts.engine.sync.apply import DEFAULT_REVIEW_MARKER, ApplyResult, Translator, apply_sync
+from amts.engine.sync.plan import DEFAULT_COST_VARIANT
 from amts.engine.sync.units import SyncPlan
 
 #: Split the job's input well below Amazon's 1,000,000 characters / 1 MB of text per document.
@@ -118,8 +126,10 @@ class BatchJobTranslator:
 
     def __init__(self, service: TranslateService, book_root: Path, workdir: Path, *,
                  resource: str | None = None, pace: PollingPace | None = None, resume: bool = False,
-                 jobs: int | None = None, max_document_bytes: int = MAX_DOCUMENT_BYTES):
+                 jobs: int | None = None, max_document_bytes: int = MAX_DOCUMENT_BYTES,
+                 max_cost_usd: float | None = DEFAULT_MAX_COST_USD):
         self.service = service
+        self.max_cost_usd = max_cost_usd
         self.book_root = Path(book_root)
         self.workdir = Path(workdir)
         self.resource = resource
@@ -133,8 +143,12 @@ class BatchJobTranslator:
         if not texts:
             return []
         service = self.service
-        await service.ensure_bucket()
         documents = batch_documents(texts, self.max_document_bytes)
+        # The exact bill of these documents, before the first call (the plan's figure is close).
+        [cost] = estimate_cost({DEFAULT_COST_VARIANT: sum(billable_characters(d, "text/html") for d in documents)})
+        check_cost_limit(cost.usd, self.max_cost_usd, f"the sync's batch job ({cost.characters} characters at "
+                         f"${cost.usd_per_million_chars:g} per million)", path=self.book_root)
+        await service.prepare_bucket()  # never created on AWS: only checked
         digest = hashlib.sha256("\0".join(documents).encode("utf-8")).hexdigest()[:16]
         job_name = f"amts-sync-{digest}"
         pipeline = f"sync/{source_lang}-{target_lang}"
@@ -224,47 +238,83 @@ def _preview(text: str, width: int = 80) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def service_translator(service: TranslateService) -> Translator:
+def service_translator(service: TranslateService, max_cost_usd: float | None = DEFAULT_MAX_COST_USD) -> Translator:
     """A translator over a TranslateService's TranslateText (HTML in Text keeps translate="no");
-    every unit is sent at once, the client's one concurrency limit paces them."""
+    every unit is sent at once, the client's one concurrency limit paces them. TranslateText bills
+    every character of its Text: checked against `max_cost_usd` before the first call."""
 
     async def translate(texts: list[str], source_lang: str, target_lang: str) -> list[str]:
+        [cost] = estimate_cost({"standard": sum(len(t) for t in texts)})
+        check_cost_limit(cost.usd, max_cost_usd, f"the sync's TranslateText calls ({cost.characters} characters "
+                         f"at ${cost.usd_per_million_chars:g} per million)")
         return list(await asyncio.gather(*(service.translate_text(t, source_lang, target_lang) for t in texts)))
 
     return translate
 
 
-def sync_backend(kind: str = "local", region: str = "us-east-1", profile: str | None = None) -> BackendSettings:
+def sync_backend(kind: str | None = None, *, region: str | None = None, profile: str | None = None,
+                 bucket: str | None = None, role_arn: str | None = None,
+                 base: BackendSettings | None = None) -> BackendSettings:
     """The backend `sync --write` translates through: the embedded local service (the book's own
-    memory stands in for ACT) or AWS in `region` with the standard credential chain."""
-    if kind == "aws":
-        return BackendSettings(kind="aws", region=region, profile=profile)
-    return BackendSettings(kind="local")
+    memory stands in for ACT) or AWS with the standard credential chain.
+
+    `base` is a config file's `[backend]` (already validated, naming its file); the flags given
+    override it. AWS has no defaults for the bucket and the role: a missing one is an AmtsError
+    naming the flag (and the config key), before anything is called."""
+    base = base or BackendSettings(kind="local")
+    kind = kind or base.kind
+    if kind != "aws":
+        return BackendSettings(kind="local")
+    aws = base if base.kind == "aws" else None
+    try:
+        return BackendSettings(kind="aws", region=region or (aws.region if aws else ""),
+                               profile=profile or (aws.profile if aws else None),
+                               bucket=bucket or (aws.bucket if aws else ""),
+                               role_arn=role_arn or (aws.role_arn if aws else ""), prefix=base.prefix)
+    except BackendSettingsError as exc:
+        raise AmtsError(f"--{exc.setting.replace('_', '-')} (or backend.{exc.setting} in --config): "
+                        f"{exc.message}") from None
+
+
+def check_sync_cost(plan: SyncPlan, max_cost_usd: float | None, *, realtime: bool = False) -> CostEstimate:
+    """What `--write` will pay for the plan's units (one ACT batch job, or TranslateText with
+    `realtime`); CostLimitError over `max_cost_usd`, before anything is called."""
+    [estimate] = estimate_cost({"standard" if realtime else DEFAULT_COST_VARIANT: plan.characters_to_translate})
+    check_cost_limit(estimate.usd, max_cost_usd,
+                     f"this sync ({estimate.characters} characters at ${estimate.usd_per_million_chars:g} "
+                     "per million)", path=plan.book_root)
+    return estimate
 
 
 async def apply_through_backend(plan: SyncPlan, settings: BackendSettings, workdir: Path,
                                 review_marker: str = DEFAULT_REVIEW_MARKER, *, realtime: bool = False,
-                                resume: bool = False, pace: PollingPace | None = None) -> ApplyResult:
+                                resume: bool = False, pace: PollingPace | None = None,
+                                max_cost_usd: float | None = DEFAULT_MAX_COST_USD) -> ApplyResult:
     """Apply the plan through a backend (the embedded local one is started in `workdir`).
 
     By default one ACT batch job with the book's own parallel data, recorded in `workdir`'s run
     state (which also caches the alignment and keeps the job's files), so that `resume`
     re-attaches to the job of a killed apply; `realtime` sends each unit through TranslateText
     instead (standard translation, no parallel data). `pace`: status polling (default 5 s growing
-    to 60 s on AWS, 0.1 s to 2 s locally).
+    to 60 s on AWS, 0.1 s to 2 s locally). The estimate is checked against `max_cost_usd` first,
+    whatever the backend, so that every caller (CLI, UI) refuses the same over-budget sync.
     """
+    if plan.characters_to_translate:
+        check_sync_cost(plan, max_cost_usd, realtime=realtime)
     async with open_backend(settings, workdir) as service:
         if realtime:
-            return await apply_sync(plan, service_translator(service), review_marker)
+            return await apply_sync(plan, service_translator(service, max_cost_usd), review_marker)
         if pace is None:
             pace = PollingPace(5.0, 60.0) if settings.kind == "aws" else PollingPace(0.1, 2.0)
-        translator = BatchJobTranslator(service, plan.book_root, workdir, pace=pace, resume=resume)
+        translator = BatchJobTranslator(service, plan.book_root, workdir, pace=pace, resume=resume,
+                                        max_cost_usd=max_cost_usd)
         result = await apply_sync(plan, translator, review_marker)
         return replace(result, batch=translator.report)
 
 
 def apply_with_local_backend(plan: SyncPlan, workdir: Path, review_marker: str = DEFAULT_REVIEW_MARKER,
-                             *, realtime: bool = False, resume: bool = False) -> ApplyResult:
+                             *, realtime: bool = False, resume: bool = False,
+                             max_cost_usd: float | None = DEFAULT_MAX_COST_USD) -> ApplyResult:
     """`apply_through_backend` on the embedded local backend, blocking (for the CLI, the UI, tests).
 
     The local backend's batch job translates from the book's own parallel data as a memory (the
@@ -272,4 +322,4 @@ def apply_with_local_backend(plan: SyncPlan, workdir: Path, review_marker: str =
     in the source language; with `realtime` every unit comes back unchanged.
     """
     return asyncio.run(apply_through_backend(plan, sync_backend("local"), Path(workdir), review_marker,
-                                             realtime=realtime, resume=resume))
+                                             realtime=realtime, resume=resume, max_cost_usd=max_cost_usd))

@@ -198,6 +198,23 @@ async def download_prefix(
     return {relative: target for relative, (_, target) in plan.items()}
 
 
+async def bucket_region(client: AioClient, bucket: str) -> str:
+    """The region ``bucket`` is in (GetBucketLocation; an empty answer means us-east-1, and the
+    legacy "EU" means eu-west-1)."""
+    try:
+        answer = await client.get_bucket_location(Bucket=bucket)
+    except bx.ClientError as exc:
+        if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
+            raise AmtsError(f"the S3 bucket {bucket!r} does not exist: create it in Amazon Translate's "
+                            "region (AMTS never creates buckets on AWS), or set the bucket to one you "
+                            "own") from exc
+        raise to_amts_error(exc, f"checking S3 bucket {bucket!r}", bucket=bucket) from exc
+    except bx.BotoCoreError as exc:
+        raise to_amts_error(exc, f"checking S3 bucket {bucket!r}", bucket=bucket) from exc
+    location = answer.get("LocationConstraint") or "us-east-1"
+    return {"EU": "eu-west-1"}.get(location, location)
+
+
 async def ensure_bucket(client: AioClient, bucket: str, region: str) -> bool:
     """Create ``bucket`` unless it exists; returns True when it was created."""
     try:

@@ -38,7 +38,7 @@ from amts.engine.client.service_errors import (
     error_code,
     to_amts_error,
 )
-from amts.engine.client.settings import BackendSettings
+from amts.engine.client.settings import BackendSettings, BackendSettingsError, aws_region
 from amts.engine.client.text_chunks import split_edges, split_for_translation
 from amts.engine.errors import AmtsError
 
@@ -100,8 +100,26 @@ class TranslateService:
     # --- S3 -------------------------------------------------------------------------------------
 
     async def ensure_bucket(self) -> bool:
-        """Create the settings' bucket unless it exists (the local backend starts empty)."""
+        """Create the settings' bucket unless it exists (the local backend starts empty; on AWS a
+        bucket is the account owner's to create, with its region and policies: refused)."""
+        if self.settings.kind != "local":
+            raise AmtsError(f"AMTS never creates S3 buckets on AWS: create {self.settings.bucket!r} in "
+                            f"{self.settings.region}, or set the bucket to one you own")
         return await s3io.ensure_bucket(self._s3, self.settings.bucket, self.settings.region)
+
+    async def prepare_bucket(self) -> None:
+        """Make the bucket ready before any billed call: the local backend's is created; on AWS
+        a bucket is never created, only checked to exist in Amazon Translate's region (a job's
+        S3 URIs must be in the endpoint's region: amazon-translate.md §1)."""
+        if self.settings.kind == "local":
+            await self.ensure_bucket()
+            return
+        bucket, region = self.settings.bucket, self.settings.region
+        located = await s3io.bucket_region(self._s3, bucket)
+        if located != region:
+            raise AmtsError(f"the S3 bucket {bucket!r} is in region {located}, but Amazon Translate is used "
+                            f"in {region}: they must be the same region. Set the region to {located}, or "
+                            f"name a bucket in {region}")
 
     async def upload_file(self, path: Path, key: str, content_type: str | None = None) -> str:
         """Upload one file to ``key`` in the bucket; returns the key."""
@@ -393,6 +411,10 @@ async def open_service(settings: BackendSettings) -> AsyncIterator[TranslateServ
     # no profile at all, so that an AWS_PROFILE meant for AWS cannot break the local backend.
     if settings.kind == "aws":
         session = AioSession(profile=settings.profile)
+        try:
+            settings = settings.with_region(aws_region(settings))
+        except BackendSettingsError as exc:
+            raise AmtsError(f"backend.{exc.setting}: {exc.message}") from None
     else:
         session = AioSession(session_vars={"profile": (None, None, None, None)})
     credentials = _LOCAL_CREDENTIALS if settings.kind == "local" else {}

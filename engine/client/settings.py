@@ -6,13 +6,22 @@ It validates itself once, when made; a `BackendSettingsError` names the setting,
 reader can add the file and line. Credentials are deliberately absent: AWS uses the standard chain
 (profile, environment, SSO, instance role) and the local backend dummy keys, so a settings object
 can be logged or shown.
+
+AWS has no defaults for what belongs to the account: the bucket and the data-access role must be
+named (a guessed bucket could be someone else's, and an example role ARN only fails after the
+parallel data was paid for). The region, unless set, is AWS's own chain's (`aws_region`), so that
+AWS_REGION, AWS_DEFAULT_REGION and the profile's region are honoured as every AWS tool does.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, replace
 from typing import Literal
+
+import botocore.session
+from botocore import exceptions as bx
 
 from amts.engine.errors import AmtsError
 
@@ -22,6 +31,12 @@ BACKEND_KINDS: tuple[BackendKind, ...] = ("local", "aws")
 # S3 bucket names: 3-63 characters of lowercase letters, digits, dots and hyphens.
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _URL = re.compile(r"^https?://")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+
+#: The local backend's own bucket, region and role: it accepts any, nothing is billed.
+LOCAL_BUCKET = "amts"
+LOCAL_REGION = "us-east-1"
+LOCAL_ROLE_ARN = "arn:aws:iam::000000000000:role/amts-local"
 
 
 class BackendSettingsError(AmtsError):
@@ -41,11 +56,11 @@ class BackendSettings:
     """
 
     kind: BackendKind
-    region: str = "us-east-1"
+    region: str = ""  # AWS: "" is the standard chain's (aws_region); local: us-east-1
     profile: str | None = None
-    bucket: str = "amts"
+    bucket: str = ""  # AWS: required; local: "amts"
     prefix: str = "amts/"
-    role_arn: str = "arn:aws:iam::123456789012:role/AmtsTranslate"
+    role_arn: str = ""  # AWS: required; local: a placeholder the local service accepts
     s3_endpoint_url: str | None = None
     translate_endpoint_url: str | None = None
     max_concurrency: int = 8
@@ -54,6 +69,21 @@ class BackendSettings:
     def __post_init__(self) -> None:
         if self.kind not in BACKEND_KINDS:
             raise BackendSettingsError("kind", f"backend kind must be 'local' or 'aws', not {self.kind!r}")
+        if self.kind == "local":
+            for setting, value in (("bucket", LOCAL_BUCKET), ("region", LOCAL_REGION), ("role_arn", LOCAL_ROLE_ARN)):
+                if not getattr(self, setting):
+                    object.__setattr__(self, setting, value)
+        if not self.bucket:
+            raise BackendSettingsError(
+                "bucket", "the aws backend needs the S3 bucket for its files: name a bucket you own, in "
+                          "the same region as Amazon Translate (AMTS never creates buckets on AWS)")
+        if not self.role_arn:
+            raise BackendSettingsError(
+                "role_arn", "the aws backend needs the data-access role batch jobs run as: the ARN of an "
+                            "IAM role that trusts translate.amazonaws.com and may read and write the bucket "
+                            "(arn:aws:iam::ACCOUNT:role/NAME)")
+        if self.region and not _REGION.match(self.region):
+            raise BackendSettingsError("region", f"{self.region!r} is not an AWS region (like us-east-1)")
         if not _BUCKET_NAME.match(self.bucket):
             raise BackendSettingsError(
                 "bucket", f"bucket name {self.bucket!r} is not a valid S3 bucket name "
@@ -84,6 +114,10 @@ class BackendSettings:
         (amts.engine.act.backend.open_backend does that); the client alone cannot open it."""
         return self.kind == "local" and not self.s3_endpoint_url
 
+    def with_region(self, region: str) -> BackendSettings:
+        """These settings with the region resolved (amts.engine.client.service.open_service)."""
+        return replace(self, region=region)
+
     def with_endpoints(self, s3_endpoint_url: str, translate_endpoint_url: str) -> BackendSettings:
         """These settings pointed at running endpoints (the embedded local backend once started)."""
         return replace(self, s3_endpoint_url=s3_endpoint_url, translate_endpoint_url=translate_endpoint_url)
@@ -97,3 +131,28 @@ class BackendSettings:
     def s3_uri(self, key: str = "") -> str:
         """``s3://bucket/key`` for a key of this bucket."""
         return f"s3://{self.bucket}/{key.lstrip('/')}"
+
+
+def aws_region(settings: BackendSettings) -> str:
+    """The region to use: the settings' own, else AWS's standard chain ($AWS_REGION,
+    $AWS_DEFAULT_REGION, then the profile's `region` in the AWS config file); BackendSettingsError
+    when none of them names one. botocore reads only the last two, so $AWS_REGION (which the
+    other AWS SDKs read first) is looked at here."""
+    if settings.region:
+        return settings.region
+    region = os.environ.get("AWS_REGION")
+    if not region:
+        try:
+            region = botocore.session.Session(profile=settings.profile).get_config_variable("region")
+        except bx.ProfileNotFound:
+            raise BackendSettingsError("profile", f"the AWS profile {settings.profile!r} is not in the "
+                                                  "AWS config files: add it (aws configure) or choose "
+                                                  "another") from None
+    if not region:
+        raise BackendSettingsError(
+            "region", "no AWS region is set: set the region in the settings, or AWS_REGION, or a "
+                      "region in the AWS profile (aws configure)")
+    if not _REGION.match(region):
+        raise BackendSettingsError("region", f"{region!r} (from the AWS environment or profile) is not an AWS "
+                                             "region (like us-east-1)")
+    return str(region)

@@ -15,6 +15,7 @@ from pathlib import Path
 import tomli
 
 from amts.engine.client.settings import BACKEND_KINDS, BackendSettings, BackendSettingsError
+from amts.engine.cost import DEFAULT_MAX_COST_USD
 from amts.engine.errors import AmtsError
 from amts.engine.experiment.config_toml import (
     LANGUAGE_CODE,
@@ -108,7 +109,7 @@ class BackendConfig:
 
 @dataclass(frozen=True)
 class LimitsSettings:
-    max_cost_usd: float | None = 100.0  # None: no limit
+    max_cost_usd: float | None = DEFAULT_MAX_COST_USD  # None: no limit
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def parse_config(text: str, file: Path | None = None) -> ExperimentConfig:
     evaluation = _read_evaluation(root.table("evaluation"))
     backend = _read_backend(root.table("backend"))
     limits_table = root.table("limits")
-    limits = LimitsSettings(limits_table.number("max_cost_usd", 100.0, 0.0))
+    limits = LimitsSettings(limits_table.number("max_cost_usd", DEFAULT_MAX_COST_USD, 0.0))
     limits_table.finish()
     align_table = root.table("align")
     align = AlignSettings(
@@ -262,13 +263,15 @@ def _read_evaluation(t: ConfigTable) -> EvaluationSettings:
 
 def _read_backend(t: ConfigTable) -> BackendConfig:
     d, client = BackendConfig(), BackendSettings(kind="local")
+    # No defaults for the account's own things (bucket, role) nor for the region: AWS must be
+    # told them, or (region) find it in its own chain; the local backend fills in its own.
     values = dict(
         kind=t.string("kind", client.kind, BACKEND_KINDS),
-        region=t.string("region", client.region),
+        region=t.string("region", ""),
         profile=t.string("profile", client.profile),
-        bucket=t.string("bucket", client.bucket),
+        bucket=t.string("bucket", ""),
         prefix=t.string("prefix", client.prefix),
-        role_arn=t.string("role_arn", client.role_arn),
+        role_arn=t.string("role_arn", ""),
         s3_endpoint_url=t.string("s3_endpoint_url", None),
         translate_endpoint_url=t.string("translate_endpoint_url", None),
     )

@@ -23,7 +23,7 @@ from amts.engine import events as ev
 from amts.engine.act.backend import open_backend
 from amts.engine.act.state import RunRecord, StateStore
 from amts.engine.book import Book, open_book, reversed_book
-from amts.engine.cost import billable_characters, estimate_cost
+from amts.engine.cost import CostLimitError, billable_characters, check_cost_limit, estimate_cost
 from amts.engine.errors import AmtsError
 from amts.engine.events import PipelineStatus
 from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
@@ -85,8 +85,11 @@ def _open_books(config: ExperimentConfig) -> Book:
 
 
 def config_digest(config: ExperimentConfig) -> str:
+    """What a resumed run must share with the run it continues: everything that shapes its
+    results. Key bindings and the cost limit do not (raising the limit to finish a run is fine)."""
     data = asdict(config)
     data.pop("keymap", None)
+    data.pop("limits", None)
     return hashlib.sha256(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -151,12 +154,14 @@ async def run_experiment(
         chars, usd, rate = estimates[spec.name]
         emit(ev.CostEstimated(spec.name, spec.variant, chars, usd, rate))
     planned = sum(estimates[s.name][1] for s in todo)
-    limit = config.limits.max_cost_usd
-    if limit is not None and planned > limit:
+    try:
+        check_cost_limit(planned, config.limits.max_cost_usd,
+                         f"the run ({len(todo)} sub-pipelines on {len(held_out)} held-out articles)",
+                         how_to_raise="raise limits.max_cost_usd in the config (or pass --max-cost USD), "
+                                      "or hold out fewer articles", path=config.source_file)
+    except CostLimitError:
         state.finish_run(run.run_id, "refused")
-        raise AmtsError(f"the run would cost an estimated ${planned:.2f} on Amazon Translate, over "
-                        f"limits.max_cost_usd = {limit:g}: raise the limit or hold out fewer "
-                        "articles", config.source_file)
+        raise
 
     warnings: list[str] = [str(s) for s in book.skipped]
     alignment = SharedAlignment(book, config.workdir, config.align.jobs, held_out,
@@ -184,8 +189,7 @@ async def run_experiment(
         warnings=tuple(warnings))
     markdown, data = await asyncio.to_thread(write_report, result, run_dir)
     result = replace(result, report_markdown=markdown, report_json=data)
-    status = (PipelineStatus.SUCCEEDED if result.succeeded
-              else PipelineStatus.STOPPED if stop.is_set() else PipelineStatus.FAILED)
+    status = PipelineStatus.STOPPED if stop.is_set() and not result.succeeded else result.outcome
     state.finish_run(run.run_id, status, str(markdown))
     emit(ev.RunFinished("", result.succeeded, str(markdown), str(data),
                         tuple(f"{p.name}: {p.message}" for p in result.failed)))
@@ -203,6 +207,12 @@ def _open_run(state: StateStore, config: ExperimentConfig, resume: bool) -> tupl
     if resume:
         latest = state.latest_run()
         if latest is not None:
+            if latest.config_digest != digest:
+                # Its jobs, parallel data and half-written outputs belong to the old config: mixing
+                # them with the new one would report results of neither.
+                raise AmtsError(f"cannot resume run {latest.run_id}: the config changed since that run "
+                                "started. Run without --resume to start a fresh run with this config, or "
+                                "restore the config the run started with", config.source_file)
             state.reopen_run(latest.run_id)
             return latest, True
     return state.start_run(digest), False

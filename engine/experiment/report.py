@@ -72,6 +72,8 @@ class PipelineResult:
     chrf: float | None = None
     bleu_signature: str = ""
     chrf_signature: str = ""
+    #: Held-out articles that did not come back (a failed document): the scores cover the others.
+    failed_articles: tuple[str, ...] = ()
     parallel_data: ParallelDataFigures | None = None  # None for the no-ACT baseline
     resource_name: str = ""
     job_id: str = ""
@@ -106,7 +108,13 @@ class PipelineResult:
         figures = values.get("parallel_data")
         values["parallel_data"] = ParallelDataFigures(**figures) if figures else None
         values["warnings"] = tuple(values.get("warnings", ()))
+        values["failed_articles"] = tuple(values.get("failed_articles", ()))
         return cls(**values)
+
+    @property
+    def partial(self) -> bool:
+        """Scored, but on fewer articles than were held out (some failed): not a success."""
+        return bool(self.failed_articles) and bool(self.articles)
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,13 @@ class ExperimentResult:
     def failed(self) -> tuple[PipelineResult, ...]:
         return tuple(p for p in self.pipelines if not p.succeeded)
 
+    @property
+    def outcome(self) -> str:
+        """succeeded; partial (something failed, yet some scores came back); or failed."""
+        if self.succeeded:
+            return "succeeded"
+        return "partial" if any(p.articles for p in self.pipelines) else "failed"
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExperimentResult:
         """The result a report's JSON (`to_dict`) holds, e.g. to show a finished run again."""
@@ -153,6 +168,7 @@ class ExperimentResult:
         data["report_markdown"] = str(self.report_markdown) if self.report_markdown else None
         data["report_json"] = str(self.report_json) if self.report_json else None
         data["succeeded"] = self.succeeded
+        data["outcome"] = self.outcome
         return data
 
 
@@ -202,6 +218,12 @@ def _score_table(result: ExperimentResult, source: str, target: str) -> list[str
         corpus_cells += [_fmt(by_variant[v].bleu), _fmt(by_variant[v].chrf)]
     lines.append("| **mean of articles** | " + " | ".join(mean_cells) + " |")
     lines.append("| **corpus** | " + " | ".join(corpus_cells) + " |")
+    for v in variants:
+        p = by_variant[v]
+        if p.failed_articles:
+            lines += ["", f"{v}: corpus BLEU and chrF cover {len(p.articles)} articles, not all "
+                          f"{len(p.articles) + len(p.failed_articles)}: failed "
+                          + ", ".join(f"`{a}`" for a in p.failed_articles)]
     return lines
 
 
@@ -212,8 +234,8 @@ def render_markdown(result: ExperimentResult) -> str:
             f"- Held-out articles ({len(result.held_out)}): "
             + ", ".join(f"`{a}`" for a in result.held_out),
             f"- {held_out_policy(result)}",
-            f"- Outcome: {sum(p.succeeded for p in result.pipelines)} of {len(result.pipelines)} "
-            "sub-pipelines succeeded" + (" (resumed run)" if result.resumed else ""), ""]
+            f"- Outcome: {result.outcome}: {sum(p.succeeded for p in result.pipelines)} of "
+            f"{len(result.pipelines)} sub-pipelines succeeded" + (" (resumed run)" if result.resumed else ""), ""]
     if result.backend == "local":
         out += ["The local backend translates only what its translation memory (the parallel "
                 "data) covers and leaves the rest in the source language; its figures measure "
@@ -239,7 +261,8 @@ def _failures(result: ExperimentResult) -> list[str]:
     lines = ["## Failed sub-pipelines", ""]
     for p in result.failed:
         stage = f" at {p.failed_stage}" if p.failed_stage else ""
-        lines.append(f"- {p.name} ({p.status}{stage}): {p.message}")
+        lines.append(f"- {p.name} ({'partial' if p.partial else p.status}{stage}): {p.message}")
+        lines += [f"  - failed article: `{a}`" for a in p.failed_articles]
     return lines + [""]
 
 

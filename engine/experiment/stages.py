@@ -49,6 +49,7 @@ class SubPipeline:
         self.warnings: list[str] = []
         self.stage_now: Stage | None = None
         self.facts = facts or PipelineFacts()
+        self.failed_articles: list[str] = []  # held-out articles that did not come back translated
 
     # --- plumbing --------------------------------------------------------------------------------
 
@@ -96,6 +97,8 @@ class SubPipeline:
             async with self.stage(Stage.EVALUATE):
                 pairs = await self.ctx.alignment.held_out_pairs(self.spec, subscriber=self.name)
                 scored = await asyncio.to_thread(self._evaluate, outputs, pairs)
+            if self.failed_articles:
+                return self._partial(scored)
             result = self._result(PipelineStatus.SUCCEEDED, scored=scored)
             self.ctx.state.finish_pipeline(self.ctx.run_id, self.name, PipelineStatus.SUCCEEDED,
                                            summary=result.to_dict())
@@ -107,6 +110,18 @@ class SubPipeline:
             return self._ended(PipelineStatus.FAILED, str(exc))
         except Exception as exc:  # a bug must not take the other sub-pipelines down with it
             return self._ended(PipelineStatus.FAILED, scrub_secrets(f"internal error: {type(exc).__name__}: {exc}"))
+
+    def _partial(self, scored: ScoredPipeline) -> PipelineResult:
+        """A result with scores that does not count as a success: some held-out articles failed,
+        so its corpus BLEU covers fewer articles than the other variants' and cannot be compared."""
+        failed, total = len(self.failed_articles), len(self.ctx.held_out)
+        message = (f"partial: {failed} of {total} held-out articles failed ({', '.join(self.failed_articles)}); "
+                   f"its corpus BLEU covers only the other {total - failed}")
+        result = self._result(PipelineStatus.FAILED, message=message, scored=scored)
+        self.ctx.state.finish_pipeline(self.ctx.run_id, self.name, PipelineStatus.FAILED, message,
+                                       result.to_dict(), stage=Stage.EVALUATE)
+        self.emit(ev.Failed(self.name, message, Stage.EVALUATE, PipelineStatus.FAILED))
+        return result
 
     def _ended(self, status: PipelineStatus, message: str) -> PipelineResult:
         result = self._result(status, message=message)
@@ -126,6 +141,7 @@ class SubPipeline:
             bleu=scored.bleu if scored else None, chrf=scored.chrf if scored else None,
             bleu_signature=scored.bleu_signature if scored else "",
             chrf_signature=scored.chrf_signature if scored else "",
+            failed_articles=tuple(self.failed_articles),
             parallel_data=f.parallel_data, resource_name=f.resource, job_id=f.job_id, job_status=f.job_status,
             timings=dict(self.timings), estimated_characters=f.estimated_characters,
             estimated_usd=f.estimated_usd, characters_sent=f.characters_sent,
@@ -208,6 +224,9 @@ class SubPipeline:
         self.facts.parallel_data = ParallelDataFigures(
             str(path), granularity, report.input_pairs, report.written, report.dropped,
             report.dropped_low_confidence, excluded=report.excluded, awaiting_review=report.awaiting_review)
+        if report.removed_invalid_chars:  # kept, cleaned: XML (TMX) and Amazon cannot carry them
+            self.warn(f"{report.removed_invalid_chars} parallel-data fields had control or XML-invalid "
+                      "characters (such as U+FFFE) removed", str(path))
         if report.written == 0:
             raise AmtsError("no parallel data left to upload: the book has no aligned pairs "
                             "outside the held-out articles (or all fall below min_confidence)")
@@ -243,18 +262,22 @@ class SubPipeline:
 
     async def _download(self, workflow: BatchJobWorkflow, job: JobDescription) -> dict[str, str]:
         output = await workflow.download(job, self.dir / "job-output")
+        by_flat = {flat_name(name): name for name in self.documents()}
+        failed_documents: set[str] = set()
         for error in output.errors:
             self.warn(f"the job could not translate {error.source_file}: {error.message}")
+            failed = by_flat.get(Path(error.source_file).name)
+            if failed is not None:
+                failed_documents.add(failed)
         figures = output.figures(self.spec.target_lang)
         self.facts.characters_sent = figures.characters
         self.facts.translated, self.facts.untranslated = figures.segments.translated, figures.segments.untranslated
         self.facts.per_document = figures.per_document
-        by_flat = {flat_name(name): name for name in self.documents()}
         translations: dict[str, str] = {}
         files: dict[str, str] = {}
         for relative, path in output.files.items():
             name = by_flat.get(Path(relative).name)
-            if name is not None:
+            if name is not None and name not in failed_documents:
                 translations[name] = path.read_text(encoding="utf-8")
                 files[name] = str(path)
         write_text_atomic(self.dir / "job-output" / DOWNLOADED_MARKER,
@@ -309,6 +332,7 @@ class SubPipeline:
             html = translations.get(name)
             if html is None:
                 self.warn("no translation came back for this article; it is not scored", name)
+                self.failed_articles.append(name)
                 continue
             restored = html_to_markdown(html, doc, target_lang=self.spec.target_lang)
             for w in restored.warnings:

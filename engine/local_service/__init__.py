@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from amts.engine.local_service.faults import LocalFaults
-from amts.engine.local_service.quotas import AWS_QUOTAS, LocalQuotas
+from amts.engine.local_service.quotas import AWS_QUOTAS, NO_QUOTAS, LocalQuotas
 from amts.engine.local_service.s3 import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalS3Server
 from amts.engine.local_service.translate_server import LocalTranslateServer
 from amts.engine.write_targets import ensure_work_directory
@@ -25,6 +25,7 @@ __all__ = [
     "LocalBackend",
     "LocalFaults",
     "LocalQuotas",
+    "NO_QUOTAS",
     "start_local_backend",
 ]
 
@@ -79,7 +80,7 @@ def start_local_backend(
 
     Ports 0 pick free ports. `job_delay` is the pause before each state change of a job or
     parallel-data import, so clients can watch SUBMITTED → IN_PROGRESS → COMPLETED.
-    `quotas`: the AWS quotas to enforce (quotas.py; none by default, AWS_QUOTAS for all).
+    `quotas`: the AWS quotas to enforce (quotas.py; all by default, NO_QUOTAS for none).
     """
     workdir = ensure_work_directory(workdir)
     s3_server = LocalS3Server(port=s3_port, mirror_dir=workdir / S3_MIRROR_DIR)

@@ -15,22 +15,33 @@ class LocalFaults:
       (only calls to `throttle_operations` count, when that is not empty).
     - fail_document_pattern: documents whose key (relative to the input prefix) matches fail;
       the job ends COMPLETED_WITH_ERROR and its details JSON names them.
+    - lose_document_pattern: documents whose key matches are translated and reported as such, but
+      their output never reaches S3 (an output missing without an error).
     - fail_job_name_pattern: jobs whose JobName matches end FAILED with `fail_job_message`.
     - parallel_data_failed_records: the first N otherwise-valid records of every parallel-data
       import are counted as failed (FailedRecordCount) and listed in the error file.
     - fail_parallel_data_name_pattern: parallel-data imports of matching names end FAILED.
+    - import_slot_taken_calls: the first N CreateParallelData/UpdateParallelData calls get
+      LimitExceededException, as if an import started elsewhere in the account held the one
+      slot (the quota of quotas.py, with its holder outside the test).
     """
 
     throttle_first_calls: int = 0
     throttle_operations: tuple[str, ...] = ()
     fail_document_pattern: str | None = None
+    lose_document_pattern: str | None = None
     fail_job_name_pattern: str | None = None
     fail_job_message: str = "Injected failure: the local backend was told to fail this job."
     parallel_data_failed_records: int = 0
     fail_parallel_data_name_pattern: str | None = None
+    import_slot_taken_calls: int = 0
 
     def document_fails(self, relative_key: str) -> bool:
         pattern = self.fail_document_pattern
+        return bool(pattern) and re.search(pattern or "", relative_key) is not None
+
+    def document_lost(self, relative_key: str) -> bool:
+        pattern = self.lose_document_pattern
         return bool(pattern) and re.search(pattern or "", relative_key) is not None
 
     def job_fails(self, job_name: str) -> bool:
@@ -49,6 +60,15 @@ class Throttle:
         self._faults = faults
         self._lock = threading.Lock()
         self._throttled = 0
+        self._slot_refused = 0
+
+    def import_slot_taken(self) -> bool:
+        """Whether this create/update finds the account's import slot taken (the injected fault)."""
+        with self._lock:
+            if self._slot_refused < self._faults.import_slot_taken_calls:
+                self._slot_refused += 1
+                return True
+            return False
 
     def should_throttle(self, operation: str) -> bool:
         if self._faults.throttle_first_calls <= 0:

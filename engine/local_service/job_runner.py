@@ -120,10 +120,11 @@ def _translate_documents(ctx: LocalContext, job: dict[str, Any]) -> None:
             for target in targets:
                 result = translate_document(document, content_type, memories.get(target), target)
                 target_key = f"{out_prefix}{target}.{relative}"
-                s3.put_object(
-                    Bucket=out_bucket, Key=target_key, Body=result.text.encode("utf-8"),
-                    ContentType=content_type,
-                )
+                if not ctx.faults.document_lost(relative):
+                    s3.put_object(
+                        Bucket=out_bucket, Key=target_key, Body=result.text.encode("utf-8"),
+                        ContentType=content_type,
+                    )
                 details[target].add(relative, f"{target}.{relative}", result)
         except _DocumentError as exc:
             error = exc

@@ -238,6 +238,9 @@ class LocalTranslateServer:
         operation = operation_for_target(target)
         if self._throttle.should_throttle(operation.name):
             raise ServiceError("TooManyRequestsException", "Rate exceeded (injected)", 429)
+        if operation.name in ("CreateParallelData", "UpdateParallelData") and self._throttle.import_slot_taken():
+            raise ServiceError("LimitExceededException", "another parallel data import is running in this "
+                                                         "account: one at a time (injected)")
         handler = OPERATIONS.get(operation.name)
         if handler is None:
             raise ServiceError(

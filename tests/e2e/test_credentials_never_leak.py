@@ -76,7 +76,12 @@ class _EchoingAws(BaseHTTPRequestHandler):
         carried = (f"Authorization: {self.headers.get('Authorization', '')}\n"
                    f"x-amz-security-token:{self.headers.get('X-Amz-Security-Token', '')}")
         self.seen.append(carried)
-        if self.headers.get("X-Amz-Target"):  # Translate: JSON 1.1
+        if self.command == "GET" and self.path.endswith("?location"):
+            # The bucket check before the run passes (us-east-1), so the run goes on to fail call by call.
+            body = b'<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>'
+            content_type = "application/xml"
+            self.send_response(200)
+        elif self.headers.get("X-Amz-Target"):  # Translate: JSON 1.1
             body = json.dumps({"__type": "AccessDeniedException",
                                "message": f"not authorized; the request carried {carried}"}).encode()
             content_type = "application/x-amz-json-1.1"
@@ -126,7 +131,8 @@ def test_failing_aws_calls_show_and_store_no_credential(tmp_path, echoing_aws):
     endpoint, seen = echoing_aws
     config = make_config(tmp_path)
     text = config.read_text(encoding="utf-8").replace(
-        "[backend]\n", f'[backend]\nkind = "aws"\nregion = "us-east-1"\ns3_endpoint_url = "{endpoint}"\n'
+        "[backend]\n", f'[backend]\nkind = "aws"\nregion = "us-east-1"\nbucket = "amts-test"\n'
+                       f'role_arn = "arn:aws:iam::123456789012:role/amts-test"\ns3_endpoint_url = "{endpoint}"\n'
                        f'translate_endpoint_url = "{endpoint}"\n')
     config.write_text(text, encoding="utf-8")
     result = _run(["--auto", "--config", str(config)], _environment(tmp_path), tmp_path)

@@ -1,4 +1,4 @@
-"""AWS quotas on the local service: one parallel-data create/update at a time, when switched on."""
+"""AWS quotas on the local service: one parallel-data create/update at a time, on by default."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from amts.engine.local_service import AWS_QUOTAS, LocalQuotas, start_local_backend
+from amts.engine.local_service import AWS_QUOTAS, NO_QUOTAS, LocalQuotas, start_local_backend
 
 CSV = "en,zh\nTensors are arrays.,张量是数组。\n".encode()
 SLOW = 30.0  # seconds an import stays CREATING/UPDATING: far longer than any test step
@@ -74,9 +74,17 @@ def test_a_second_concurrent_create_or_update_gets_limit_exceeded(tmp_path):
         assert _settled(translate, "second")["Status"] == "ACTIVE"
 
 
-def test_without_the_quota_imports_run_side_by_side(tmp_path):
-    assert LocalQuotas() != AWS_QUOTAS  # the default leaves the quota off (see quotas.py)
-    with start_local_backend(tmp_path, job_delay=SLOW) as backend:
+def test_the_quota_is_on_by_default(tmp_path):
+    assert LocalQuotas() == AWS_QUOTAS != NO_QUOTAS
+    with start_local_backend(tmp_path, job_delay=SLOW) as backend:  # no quotas named: AWS's
+        s3, translate = _clients(backend)
+        s3.create_bucket(Bucket="amts")
+        assert _create(translate, "a")["Status"] == "CREATING"
+        assert _error_code(lambda: _create(translate, "b")) == "LimitExceededException"
+
+
+def test_opting_out_lets_imports_run_side_by_side(tmp_path):
+    with start_local_backend(tmp_path, job_delay=SLOW, quotas=NO_QUOTAS) as backend:
         s3, translate = _clients(backend)
         s3.create_bucket(Bucket="amts")
         assert [_create(translate, name)["Status"] for name in ("a", "b", "c")] == ["CREATING"] * 3

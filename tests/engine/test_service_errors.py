@@ -24,6 +24,9 @@ def client_error(code: str, message: str, status: int = 400, op: str = "Op") -> 
                         "ResponseMetadata": {"HTTPStatusCode": status}}, op)
 
 
+ROLE_ARN = "arn:aws:iam::123456789012:role/amts-test"
+
+
 @pytest.fixture
 def isolated_aws_env(monkeypatch, tmp_path):
     """No credentials anywhere: empty config files, no env keys, no instance metadata."""
@@ -95,8 +98,9 @@ async def test_non_retryable_errors_are_raised_at_once():
 
 
 async def test_missing_credentials_say_how_to_configure_them(isolated_aws_env, moto_endpoint):
-    settings = BackendSettings(kind="aws", s3_endpoint_url=moto_endpoint,
-                               translate_endpoint_url=moto_endpoint, max_attempts=1)
+    settings = BackendSettings(kind="aws", region="us-east-1", bucket="amts-test", role_arn=ROLE_ARN,
+                               s3_endpoint_url=moto_endpoint, translate_endpoint_url=moto_endpoint,
+                               max_attempts=1)
     async with open_service(settings) as service:
         with pytest.raises(AmtsError, match="no usable AWS credentials") as caught:
             await service.list_prefix("x/")
@@ -104,7 +108,7 @@ async def test_missing_credentials_say_how_to_configure_them(isolated_aws_env, m
 
 
 async def test_unknown_profile_is_named(isolated_aws_env):
-    settings = BackendSettings(kind="aws", profile="amts-no-such-profile")
+    settings = BackendSettings(kind="aws", profile="amts-no-such-profile", bucket="amts-test", role_arn=ROLE_ARN)
     with pytest.raises(AmtsError, match="amts-no-such-profile"):
         async with open_service(settings):
             pass
@@ -114,7 +118,8 @@ async def test_errors_from_a_real_endpoint_never_contain_the_secret(isolated_aws
                                                                    moto_endpoint, tmp_path):
     isolated_aws_env.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY_ID)
     isolated_aws_env.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-    settings = BackendSettings(kind="aws", bucket="amts-missing", s3_endpoint_url=moto_endpoint,
+    settings = BackendSettings(kind="aws", region="us-east-1", bucket="amts-missing", role_arn=ROLE_ARN,
+                               s3_endpoint_url=moto_endpoint,
                                translate_endpoint_url=moto_endpoint, max_attempts=1)
     (tmp_path / "a.txt").write_text("x")
     messages = []
