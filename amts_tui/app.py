@@ -21,10 +21,10 @@ from amts.engine.align.book_alignment import BookAlignment
 from amts.engine.errors import AmtsError
 from amts.engine.experiment.config import ExperimentConfig, load_config
 from amts.engine.experiment.report import ExperimentResult
+from amts.tui import textual_fixes
 from amts.tui.messages import BookOpened
 from amts.tui.screens.align import AlignScreen
 from amts.tui.screens.book import BookScreen
-from amts.tui.screens.command_palette import AmtsCommandPalette
 from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.screens.jobs import JobsScreen
 from amts.tui.screens.results import ResultsScreen
@@ -33,6 +33,8 @@ from amts.tui.service import AmtsService, demo_experiment_config, demo_work_dir
 from amts.tui.session import OpenBook, Session
 from amts.tui.settings import Settings, load_settings, save_settings
 from amts.tui.themes.palettes import APP_VARIABLE_DEFAULTS, DEFAULT_THEME, PALETTES, stylesheet_paths
+
+textual_fixes.apply()
 
 #: Mode name → (title shown in the navigation bar, default key; users remap it by binding id).
 SCREEN_TITLES: dict[str, tuple[str, str]] = {
@@ -117,11 +119,6 @@ class AmtsApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
-
-    def action_command_palette(self) -> None:
-        """The command palette (Textual's, see screens/command_palette.py)."""
-        if self.use_command_palette and not AmtsCommandPalette.is_open(self):
-            self.push_screen(AmtsCommandPalette(id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

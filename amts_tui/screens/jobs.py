@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.widgets import Button, RichLog, Static
 from textual.worker import Worker, WorkerState
 
+from amts.engine import events as ev
 from amts.tui.messages import PipelineEvent
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.service import ExperimentRunner
@@ -189,7 +190,7 @@ class JobsScreen(AmtsScreen):
     @on(PipelineEvent)
     async def _pipeline_event(self, message: PipelineEvent) -> None:
         event = message.event
-        self._log(f"{event.pipeline or 'run'}: {describe_event(event)}", at=event.at)
+        self._log(f"{event.pipeline or 'run'}: {self._describe(event)}", at=event.at)
         if not event.pipeline:
             return  # run-level events (estimate, warnings) go to the log only
         pane = self.panes.get(event.pipeline)
@@ -199,6 +200,15 @@ class JobsScreen(AmtsScreen):
             await self.query_one("#jobs-panes", VerticalScroll).mount(pane)
             return
         pane.apply(event)
+
+    def _describe(self, event) -> str:
+        # The engine calls a run that did not succeed "failed"; when nothing under it failed
+        # (the user stopped it), the panes say STOPPED and so does the log.
+        if isinstance(event, ev.RunFinished) and not event.succeeded:
+            states = {pane.state for pane in self.panes.values()}
+            if "failed" not in states and "stopped" in states:
+                return "run stopped: retry (r) resumes the stopped sub-pipelines"
+        return describe_event(event)
 
     # -- drawing ------------------------------------------------------------------------------
     def _set_running(self, running: bool) -> None:

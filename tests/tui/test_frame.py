@@ -63,6 +63,26 @@ async def test_jobs_then_book_reopened_then_jobs_again(settings, reopen):
     assert app.return_code in (None, 0)
 
 
+async def test_jobs_after_a_sync_apply(settings):
+    """Sync writes the book and re-opens it; Jobs then shows each pane once (it crashed here)."""
+    app = make_app(settings=settings, demo=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        await pilot.press("5")
+        await settle(app, pilot)
+        sync = app.screen
+        plan = sync.plan
+        assert plan is not None
+        await pilot.press("w", "y")
+        await wait_until(pilot, lambda: sync.plan is not plan and sync.plan is not None, timeout=120)
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert sorted(p.pipeline for p in app.screen.query(JobPane)) == sorted(PIPELINES)
+        assert not app.unexpected_errors
+
+
 # -- keys ------------------------------------------------------------------------------------------
 async def test_escape_leaves_the_book_path_field(settings):
     app = make_app(settings=settings, demo=True)
@@ -268,20 +288,29 @@ async def test_quit_without_jobs_does_not_ask(settings):
 
 
 async def test_an_unfinished_run_is_offered_for_resume(settings):
-    store = StateStore(_demo_work(settings))
-    run = store.start_run("digest")
-    store.finish_run(run.run_id, "stopped")
+    # A session that launched the demo run and stopped it: the run is recorded as unfinished.
+    first = make_app(settings=settings, demo=True)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(first, pilot)
+        await pilot.press("3")
+        await settle(first, pilot)
+        await pilot.press("l", "s")
+        await wait_until(pilot, lambda: not first.jobs_running(), timeout=120)
+    run = StateStore(_demo_work(settings)).latest_run()
+    assert run is not None and run.status in ("stopped", "running")
+    # The next start offers it; Resume re-attaches through the engine's resume path.
     app = make_app(settings=settings, demo=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), timeout=10)
         assert run.run_id in str(app.screen.query_one("#confirm-body").render())
         await pilot.press("y")
-        await wait_until(pilot, lambda: app.current_mode == "jobs" and app.jobs_running(), timeout=10)
+        await wait_until(pilot, lambda: app.current_mode == "jobs" and app.experiment is not None,
+                         timeout=120)
         log = app.screen.query_one("#jobs-log")
-        await wait_until(pilot, lambda: any("(resume)" in str(line.text) for line in log.lines))
-        await pilot.press("s", "s")
-        await wait_until(pilot, lambda: not app.jobs_running(), timeout=60)
+        assert any("(resume)" in str(line.text) for line in log.lines)
+        assert app.experiment.run_id == run.run_id  # the same run, continued
+        assert not app.unexpected_errors
 
 
 async def test_no_offer_without_an_unfinished_run(settings):
