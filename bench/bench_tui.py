@@ -43,14 +43,22 @@ async def first_paint_on_book(book: Path, work: Path) -> float:
         return time.perf_counter() - started
 
 
+async def handled(pilot) -> None:
+    """Until the screen has handled what is queued (twice: handlers queue more). Not
+    `pilot.pause()`, which waits for an idle process: never, while a worker aligns."""
+    await pilot.pause(0)
+    await pilot.pause(0)
+
+
 async def idle_pause(pilot) -> float:
     started = time.perf_counter()
-    await pilot.pause()
+    await handled(pilot)
     return time.perf_counter() - started
 
 
 async def screen_switches(book: Path | None, work: Path, rounds: int = 3) -> dict[str, list[float]]:
-    """Seconds per switch to each screen: the first visit, then `rounds` revisits (from Book)."""
+    """Seconds per switch to each screen: the first visit, then `rounds` revisits (from Book),
+    each until the screen has handled its messages (layout and paint included)."""
     app = make_app(settings=Settings(work_dir=str(work)), book_path=book, demo=book is None)
     times: dict[str, list[float]] = {}
     async with app.run_test(size=(120, 40)) as pilot:
@@ -63,7 +71,7 @@ async def screen_switches(book: Path | None, work: Path, rounds: int = 3) -> dic
                     baseline = await idle_pause(pilot)
                     started = time.perf_counter()
                     app.action_show_screen(target)
-                    await pilot.pause()
+                    await handled(pilot)
                     elapsed = time.perf_counter() - started - baseline
                     times.setdefault(target, []).append(max(0.0, elapsed))
                 await app.workers.wait_for_complete()
