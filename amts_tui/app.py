@@ -28,6 +28,7 @@ from amts.tui.screens.book import BookScreen
 from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.screens.jobs import JobsScreen
 from amts.tui.screens.results import ResultsScreen
+from amts.tui.screens.review import ReviewScreen
 from amts.tui.screens.sync import SyncScreen
 from amts.tui.service import AmtsService, demo_experiment_config, demo_work_dir
 from amts.tui.session import OpenBook, Session
@@ -43,6 +44,7 @@ SCREEN_TITLES: dict[str, tuple[str, str]] = {
     "jobs": ("Jobs", "3"),
     "results": ("Results", "4"),
     "sync": ("Sync", "5"),
+    "review": ("Review", "6"),
 }
 
 
@@ -57,6 +59,7 @@ class AmtsApp(App[None]):
         "jobs": JobsScreen,
         "results": ResultsScreen,
         "sync": SyncScreen,
+        "review": ReviewScreen,
     }
     BINDINGS = [
         *(Binding(key, f"show_screen('{mode}')", title, id=f"screen.{mode}", show=False)

@@ -28,8 +28,9 @@ def describe_event(event: ev.Event, *, with_pipeline: bool = True) -> str:
         case ev.Warning(message=message, path=path, line=line):
             where = f"{path}:{line}: " if path and line else f"{path}: " if path else ""
             return f"{who}warning: {where}{message}"
-        case ev.Failed(message=message, stage=stage):
-            return f"{who}FAILED" + (f" at {stage}" if stage else "") + f": {message}"
+        case ev.Failed(message=message, stage=stage, status=status):
+            said = "STOPPED" if status == ev.PipelineStatus.STOPPED else "FAILED"
+            return f"{who}{said}" + (f" at {stage}" if stage else "") + f": {message}"
         case ev.Finished(bleu=bleu, chrf=chrf):
             scores = f" BLEU {bleu:.2f} chrF {chrf:.2f}" if bleu is not None and chrf is not None else ""
             return f"{who}finished{scores}"

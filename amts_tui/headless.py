@@ -19,6 +19,7 @@ from amts.engine import events as ev
 from amts.engine.errors import AmtsError
 from amts.engine.experiment.config import ExperimentConfig, LimitsSettings, demo_config, load_config
 from amts.engine.experiment.report import ExperimentResult
+from amts.engine.writer_lock import hold_workdir
 from amts.tui.event_text import describe_event as describe
 from amts.tui.exit_status import ExitStatus
 from amts.tui.paths import sample_data_dir
@@ -124,14 +125,16 @@ def run_headless(config_path: Path | None, demo: bool, resume: bool, *,
     use_rich = not force_plain and out is sys.stdout and out.isatty()
     printer: PlainPrinter | RichProgress = RichProgress() if use_rich else PlainPrinter(out)
     try:
-        result = asyncio.run(_run(config, _tee(printer, listener), resume, local_faults))
+        with hold_workdir(config.workdir, "--auto"):  # one run per work directory
+            result = asyncio.run(_run(config, _tee(printer, listener), resume, local_faults))
     except AmtsError as exc:
         printer.close()
         print(f"error: {exc}", file=sys.stderr)
         return ExitStatus.USAGE
     except KeyboardInterrupt:
         printer.close()
-        print("interrupted: run again with --resume to re-attach to started jobs", file=sys.stderr)
+        print("interrupted: the translation jobs were stopped; run again with --resume to keep "
+              "what finished", file=sys.stderr)
         return ExitStatus.INTERRUPTED
     printer.close()
     print(f"outcome: {result.outcome}", file=out)

@@ -20,20 +20,27 @@ from amts.engine.act import sync_translation
 from amts.engine.act.state import STATE_FILE, RunRecord, StateStore
 from amts.engine.align import book_alignment as extract
 from amts.engine.align.pairs import AlignedPair
-from amts.engine.book import Book, open_book, read_markdown_file
+from amts.engine.book import Book, open_book, read_book_config, read_markdown_file
 from amts.engine.errors import AmtsError
 from amts.engine.experiment import config as config_module
-from amts.engine.experiment import pipeline
+from amts.engine.experiment import history, pipeline
 from amts.engine.experiment.config import ExperimentConfig, PipelineSpec
 from amts.engine.experiment.report import ExperimentResult
 from amts.engine.markup import segment
 from amts.engine.markup.markdown import parse_markdown
 from amts.engine.paralleldata import write as paralleldata
+from amts.engine.paralleldata.exclusions import Exclusions, ExclusionStore
+from amts.engine.sync import apply as sync_apply
+from amts.engine.sync import staleness
 from amts.engine.textfile import read_utf8
 from amts.engine.workdir import WorkdirDefault, resolve_workdir
 from amts.tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
 from amts.tui.paths import sample_data_dir
 from amts.tui.settings import Settings
+
+#: Pure functions over the runs' results, for the Results screen (the UI's one door to the engine).
+results_to_show = history.results_to_show
+compare_runs = history.compare_runs
 
 #: The demo books (SPEC §6), as (language folder, label); the app opens their copies.
 DEMO_BOOKS = (("zh", "Demo book en→zh"), ("es", "Demo book en→es"))
@@ -99,6 +106,20 @@ class CostRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ShelfBook:
+    """A book found in a folder of books: where, its language and the language it translates."""
+
+    path: Path
+    lang: str
+    origin_lang: str  # "" for a source book
+    title: str = ""
+
+    @property
+    def languages(self) -> str:
+        return f"{self.origin_lang}→{self.lang}" if self.origin_lang else f"{self.lang} (source)"
+
+
+@dataclass(frozen=True, slots=True)
 class DemoBook:
     label: str
     path: Path
@@ -143,14 +164,43 @@ class AmtsService:
         return resolve_user_path(text, self.demo_root)
 
     def default_upstream(self, book: Book | None) -> Path | None:
-        """The demo book's upstream source (`en-upstream` beside it); None for other books."""
+        """The book's upstream source, when it sits beside it: `en-upstream` for the demo, the
+        source-language book of the same name for others (`d2l-en` beside `d2l-zh`); else None."""
         if book is None:
             return None
         root = Path(book.root).resolve()
-        if root.parent not in (self.demo_root.resolve(), sample_data_dir().resolve()):
-            return None
-        candidate = root.parent / f"{book.source_lang}-upstream"
-        return candidate if candidate.is_dir() else None
+        origin, translation = self.sync_languages(book)
+        if root.parent in (self.demo_root.resolve(), sample_data_dir().resolve()):
+            candidate = root.parent / f"{origin}-upstream"
+            return candidate if candidate.is_dir() else None
+        suffix = f"-{translation}"
+        if root.name.endswith(suffix):
+            candidate = root.with_name(root.name[: -len(suffix)] + f"-{origin}")
+            if (candidate / "config.ini").is_file():
+                return candidate
+        return None
+
+    def books_in_folder(self, folder: Path) -> list[ShelfBook]:
+        """The d2lbook books directly inside a folder that is not a book itself (the editions of
+        d2l side by side, say), with their languages; none when `folder` is a book."""
+        folder = Path(folder).expanduser()
+        if (folder / "config.ini").is_file() or not folder.is_dir():
+            return []
+        found = []
+        for child in sorted(p for p in folder.iterdir() if (p / "config.ini").is_file()):
+            try:
+                config = read_book_config(child)
+            except AmtsError:
+                continue  # listed books must open; a broken one is reported when opened by path
+            found.append(ShelfBook(child, config.lang, config.origin_lang or "", config.title))
+        return found
+
+    def book_staleness(self, book: Book, upstream: Path) -> staleness.BookStaleness:
+        """Per section: unchanged, behind, new or deleted upstream, units awaiting review, last
+        sync (the sync plan, cached in this work directory; CPU: run in a thread)."""
+        root = Path(book.root)
+        plan = sync.plan_sync(root, Path(upstream), workdir=self.work_dir)
+        return staleness.book_staleness(plan, sync.list_review(root))
 
     def open_book(self, path: str | Path, source_lang: str | None = None,
                   target_lang: str | None = None) -> Book:
@@ -196,13 +246,69 @@ class AmtsService:
         report = paralleldata.write_parallel_data(pairs, path, fmt, source_lang, target_lang)
         return report.summary_lines()
 
+    # -- exclusions (amts.engine.paralleldata.exclusions) -------------------------------------
+    def exclusion_store(self, book: Book) -> ExclusionStore:
+        """The book's excluded pairs in this work directory (the experiment reads the same file)."""
+        return ExclusionStore.for_book(self.work_dir, book.root)
+
+    def read_exclusions(self, book: Book) -> Exclusions:
+        return self.exclusion_store(book).read()
+
+    def exclude_pairs(self, book: Book, pairs: list[AlignedPair]) -> Exclusions:
+        return self.exclusion_store(book).add(pairs, book.source_lang, book.target_lang)
+
+    def include_pairs(self, book: Book, pairs: list[AlignedPair]) -> Exclusions:
+        return self.exclusion_store(book).remove(pairs, book.source_lang, book.target_lang)
+
+    def clear_exclusions(self, book: Book) -> Exclusions:
+        return self.exclusion_store(book).clear()
+
+    # -- run history (amts.engine.experiment.history) ------------------------------------------
+    def run_history(self, session_result: ExperimentResult | None = None) -> list[history.RunEntry]:
+        """Every experiment run of this work directory, newest first, with its report if any (and
+        the session's last result, should its run live in another work directory)."""
+        return history.with_result(history.read_history(self.work_dir), session_result)
+
+    # -- review of synced units (amts.engine.sync.review) ---------------------------------------
+    def list_review(self, book: Book) -> sync.BookReview:
+        """Every unit a sync machine-translated in the book that awaits review (run in a thread)."""
+        return sync.list_review(Path(book.root))
+
+    def review_unit(self, book: Book, unit: sync.ReviewUnit, action: str, text: str = "") -> sync.ReviewResult:
+        """Accept, edit (with `text`) or reject one unit: NAME.md and the record written atomically."""
+        self._refuse_shipped_demo(Path(book.root))
+        root = Path(book.root)
+        if action == "accept":
+            return sync.accept_unit(root, unit)
+        if action == "edit":
+            return sync.edit_unit(root, unit, text)
+        if action == "reject":
+            return sync.reject_unit(root, unit)
+        raise ValueError(f"unknown review action {action!r}")
+
+    @staticmethod
+    def sync_languages(book: Book) -> tuple[str, str]:
+        """(upstream language, translation language) of a translation repo opened either way round:
+        NAME_origin.md holds the upstream side."""
+        forward = not book.sections or book.sections[0].source_path.name.endswith("_origin.md")
+        return (book.source_lang, book.target_lang) if forward else (book.target_lang, book.source_lang)
+
+    @staticmethod
+    def _refuse_shipped_demo(root: Path) -> None:
+        if is_shipped_demo(root):
+            raise AmtsError("the shipped demo book is read-only: open the demo book from the Book "
+                            "screen's list (a copy in the work directory)", path=str(root))
+
     # -- sync ----------------------------------------------------------------------------------
     def plan_sync(self, book: Book, upstream: Path) -> tuple[sync.SyncPlan, list[SyncRow], float]:
         """`plan_sync` (CPU: run in a thread), its caches in this service's work directory."""
         return plan_sync(book, upstream, self.work_dir)
 
-    def apply_sync(self, plan: sync.SyncPlan) -> list[str]:
-        """`apply_sync` through this service's backend, in its work directory (run in a thread)."""
+    def apply_sync(self, plan: sync.SyncPlan, sections: list[str] | None = None) -> list[str]:
+        """`apply_sync` through this service's backend, in its work directory (run in a thread);
+        `sections`: only these NAME.md paths (the others stay as they are)."""
+        if sections is not None:
+            plan = sync_sending(plan, sections).plan
         return apply_sync(plan, self.work_dir, self.config)
 
     # -- runs ----------------------------------------------------------------------------------
@@ -315,6 +421,27 @@ class SyncRow:
     new: int
     deleted: int
     saved: float  # share of the section's units that need no human translation (0..1)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSending:
+    """What applying (part of) a plan sends to Amazon Translate, for the confirmation."""
+
+    plan: sync.SyncPlan  # restricted to the chosen sections
+    sections: int  # sections that change
+    units: int  # distinct units machine-translated
+    characters: int
+    usd: float
+    usd_per_million: float
+    variant: str  # the rate's name (act-sync: one ACT batch job)
+
+
+def sync_sending(plan: sync.SyncPlan, sections: list[str] | None = None) -> SyncSending:
+    """The plan restricted to `sections` (all by default) and what applying it sends and costs."""
+    chosen = sync_apply.select_sections(plan, sections) if sections is not None else plan
+    return SyncSending(chosen, sum(1 for s in chosen.sections if s.has_work),
+                       len(sync_apply.units_to_translate(chosen)), chosen.characters_to_translate,
+                       chosen.cost.usd, chosen.cost.usd_per_million_chars, chosen.cost.variant)
 
 
 def plan_sync(book: Book, upstream: Path, work_dir: Path | None = None) -> tuple[sync.SyncPlan, list[SyncRow], float]:

@@ -2,23 +2,26 @@
 
 The app owns the open book, the alignment and the last experiment as Textual reactives (see
 `amts.tui.app.AmtsApp`); screens watch them. `Session` is the screens' view of that state: it
-reads and writes the app's reactives (so every write reaches every watcher) and holds the user's
-exclusions for the open book.
+reads and writes the app's reactives (so every write reaches every watcher). Exclusions live on
+disk (the work directory's ExclusionStore); `exclusions` is the copy last read or written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from amts.engine.align.book_alignment import BookAlignment
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import Book
 from amts.engine.experiment.report import ExperimentResult
+from amts.engine.paralleldata.exclusions import Exclusions
 
 
 def pair_key(pair: AlignedPair, index: int) -> str:
-    """A stable key for a pair within one alignment: granularity, article and position."""
+    """A row key for a pair within one alignment: granularity, article and position (the table's
+    key only: what is excluded is stored by the pair's text, see ExclusionStore)."""
     return f"{pair.granularity[0]}:{pair.path}:{index}"
 
 
@@ -42,7 +45,10 @@ class SharedState(Protocol):
 class Session:
     def __init__(self, state: SharedState) -> None:
         self._state = state
-        self.excluded: set[str] = set()
+        #: The open book's excluded pairs as last read from (or written to) its ExclusionStore.
+        self.exclusions: Exclusions | None = None
+        #: The open book's upstream source, once known (Book screen): the Sync screen plans against it.
+        self.upstream: Path | None = None
         #: How many books were opened (workers started for one book compare it when they end).
         self.book_version = 0
 
@@ -80,18 +86,21 @@ class Session:
         """Share a newly opened book: what belonged to the previous one goes first, so watchers
         of the book never see the old book's alignment or results."""
         self.book_version += 1
-        self.excluded.clear()
+        self.exclusions = None
+        self.upstream = None
         self._state.alignment = None
         self._state.experiment = None
         self._state.current_book = OpenBook(book, label)
 
+    def is_excluded(self, pair: AlignedPair) -> bool:
+        book = self.book
+        return bool(self.exclusions and book and self.exclusions.excludes(pair, book.source_lang, book.target_lang))
+
     def included_pairs(self, granularity: str) -> list[AlignedPair]:
         """The aligned pairs not excluded by the user, for export or a pipeline run."""
-        if self.alignment is None:
+        if self.alignment is None or self.book is None:
             return []
-        out = []
-        for section in self.alignment.sections:
-            for i, pair in enumerate(section.pairs(granularity)):
-                if pair_key(pair, i) not in self.excluded:
-                    out.append(pair)
-        return out
+        pairs = [p for section in self.alignment.sections for p in section.pairs(granularity)]
+        if not self.exclusions:
+            return pairs
+        return self.exclusions.apply(pairs, self.book.source_lang, self.book.target_lang).kept

@@ -12,6 +12,7 @@ import json
 import math
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -19,6 +20,7 @@ from amts.engine.atomic import write_text_atomic
 from amts.engine.errors import AmtsError
 from amts.engine.workdir import resolve_workdir
 from amts.engine.write_targets import check_output_file
+from amts.engine.writer_lock import hold_book, hold_workdir
 from amts.tui.exit_status import ExitStatus
 
 if TYPE_CHECKING:
@@ -119,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
     from amts.engine.sync.plan import DEFAULT_COST_VARIANT, plan_sync
     from amts.engine.sync.section import DEFAULT_EDIT_THRESHOLD
 
+    writer = ExitStack()  # with --write: the one writer of the book and of the work directory
     try:
         threshold = DEFAULT_EDIT_THRESHOLD if args.threshold is None else args.threshold
         if not 0.0 <= threshold <= 100.0:
@@ -132,6 +135,9 @@ def run(args: argparse.Namespace) -> int:
             if output is not None:
                 check_output_file(output, input_trees=[args.book, args.upstream])
         workdir = resolve_workdir(args.workdir, beside=args.book)
+        if args.write:
+            writer.enter_context(hold_book(args.book, "sync --write"))
+            writer.enter_context(hold_workdir(workdir, "sync --write"))
         started = time.perf_counter()
         plan = plan_sync(args.book, args.upstream, edit_threshold=threshold, jobs=args.jobs,
                          cost_variant="standard" if args.realtime else DEFAULT_COST_VARIANT,
@@ -159,4 +165,9 @@ def run(args: argparse.Namespace) -> int:
     except AmtsError as exc:
         print(f"amts-tui sync: error: {exc}", file=sys.stderr)
         return ExitStatus.USAGE
+    except KeyboardInterrupt:  # asyncio.run cancelled the apply, which stopped its running job
+        print("amts-tui sync: interrupted (a running translation job was stopped)", file=sys.stderr)
+        return ExitStatus.INTERRUPTED
+    finally:
+        writer.close()
     return ExitStatus.PARTIAL if plan.skipped else ExitStatus.OK

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from amts.tui.messages import PairToggled
 from amts.tui.screens.base import AmtsScreen
+from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.screens.export import ExportScreen
 from amts.tui.session import OpenBook, pair_key
 from amts.tui.widgets.pair_table import PairTable
@@ -41,14 +42,15 @@ class AlignScreen(AmtsScreen):
         Binding("f", "cycle_filter", "Confidence", id="align.filter"),
         Binding("g", "toggle_granularity", "Para/sent", id="align.granularity"),
         Binding("e", "export", "Export", id="align.export"),
+        Binding("X", "clear_exclusions", "Clear excl.", id="align.clear-exclusions"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.granularity = "sentence"
         self.article = ALL_ARTICLES
-        self.shown_counts = (0, 0)
         self._search_timer: Timer | None = None
+        self.shown_total = 0
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="align-body"):
@@ -94,11 +96,14 @@ class AlignScreen(AmtsScreen):
                                       total=total, progress=done)
 
         alignment = self.amts.service.align_book(book, on_progress=progress)
-        self.app.call_from_thread(self._alignment_ready, alignment, opened)
+        exclusions = self.amts.service.read_exclusions(book)
+        self.app.call_from_thread(self._alignment_ready, alignment, exclusions, opened)
 
-    def _alignment_ready(self, alignment, opened: OpenBook) -> None:
+    def _alignment_ready(self, alignment, exclusions, opened: OpenBook) -> None:
         if opened is not self.amts.session.current:
             return  # another book was opened meanwhile
+        # Exclusions first: watchers of the alignment (the Jobs screen) count what they leave out.
+        self.amts.session.exclusions = exclusions
         self.amts.session.alignment = alignment
         self._show_alignment()
         warnings = len(alignment.warnings) + len(alignment.skipped)
@@ -147,16 +152,21 @@ class AlignScreen(AmtsScreen):
                 if search and search not in pair.source.lower() and search not in pair.target.lower():
                     continue
                 rows.append((pair_key(pair, i), pair))
-        self.query_one(PairTable).show_pairs(rows, self.amts.session.excluded)
-        self.shown_counts = (len(rows), total)
+        self.query_one(PairTable).show_pairs(rows, self._excluded_keys(rows))
+        self.shown_total = total
         self._show_counts()
         self.query_one("#align-detail", Static).update("")
 
+    def _excluded_keys(self, rows: list) -> set[str]:
+        is_excluded = self.amts.session.is_excluded
+        return {key for key, pair in rows if is_excluded(pair)}
+
     def _show_counts(self) -> None:
-        """The status line: what the table shows and how many pairs the user excluded."""
-        shown, total = self.shown_counts
-        self._status(f"[b]{self.granularity}[/b] pairs: {shown:,} of {total:,} shown · "
-                     f"{len(self.amts.session.excluded):,} excluded")
+        table = self.query_one(PairTable)
+        stored = len(self.amts.session.exclusions or ())
+        self._status(f"[b]{self.granularity}[/b] pairs (g): {len(table.rows_shown):,} of "
+                     f"{self.shown_total:,} shown · {len(table.excluded):,} excluded here · "
+                     f"{stored:,} stored (x toggles, X clears)")
 
     def _status(self, text: str) -> None:
         self.query_one("#align-status", Static).update(text)
@@ -199,11 +209,43 @@ class AlignScreen(AmtsScreen):
 
     @on(PairToggled)
     def _pair_toggled(self, message: PairToggled) -> None:
-        excluded = self.amts.session.excluded
-        excluded.add(message.key) if message.excluded else excluded.discard(message.key)
-        verb = "Excluded" if message.excluded else "Included"
+        """Write the change to the book's ExclusionStore at once: it outlives the app, and every
+        job and export reads it."""
+        session, service = self.amts.session, self.amts.service
+        table = self.query_one(PairTable)
+        pair = dict(table.rows_shown).get(message.key)
+        if pair is None or session.book is None:
+            return
+        change = service.exclude_pairs if message.excluded else service.include_pairs
+        session.exclusions = change(session.book, [pair])
+        # An exclusion reaches only pairs of its own section (a paragraph covers its sentences):
+        # only that section's rows are checked again, so a toggle stays quick on a whole book.
+        same_section = [(key, p) for key, p in table.rows_shown if p.path == pair.path]
+        others = table.excluded - {key for key, _ in same_section}
+        table.mark_excluded(others | self._excluded_keys(same_section))
         self._show_counts()
-        self.notify(f"{verb} pair · {len(excluded):,} excluded", timeout=2)
+        verb = "Excluded" if message.excluded else "Included"
+        self.notify(f"{verb} pair · {len(session.exclusions):,} stored for this book", timeout=2)
+
+    def action_clear_exclusions(self) -> None:
+        session = self.amts.session
+        if session.book is None or not session.exclusions:
+            self.notify("No excluded pairs to clear")
+            return
+        book = session.book
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and session.book is book:
+                session.exclusions = self.amts.service.clear_exclusions(book)
+                table = self.query_one(PairTable)
+                table.mark_excluded(set())
+                self._show_counts()
+                self.notify("Every pair is included again")
+
+        self.app.push_screen(ConfirmScreen(
+            "Clear the excluded pairs?",
+            f"{len(session.exclusions):,} pairs excluded from this book's parallel data go back into "
+            "it (both directions, every granularity).", "Clear"), confirmed)
 
     def action_focus_search(self) -> None:
         self.query_one("#align-search", Input).focus()

@@ -1,10 +1,14 @@
-"""Book screen: pick a book (recent, a path, the demo) and its direction; see its size and cost."""
+"""Book screen, the maintainer's home: pick a book (recent, a path, the demo, one of a folder of
+editions) and its direction; see its size and cost, and how far each section is behind its
+upstream English book (the sync plan), what awaits review and when it was last synced."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
@@ -20,6 +24,10 @@ from amts.tui.screens.base import AmtsScreen
 from amts.tui.service import BookStats
 from amts.tui.widgets.table import Table
 
+#: How each staleness state shows in the sections table (theme variables, no hex).
+STATE_STYLES = {"unchanged": "", "behind": "$text-warning", "new upstream": "$text-accent",
+                "deleted upstream": "$text-error"}
+
 
 class BookScreen(AmtsScreen):
     """Open a book and see what translating it would take."""
@@ -31,6 +39,11 @@ class BookScreen(AmtsScreen):
         Binding("d", "open_demo", "Demo book", id="book.open-demo"),
         Binding("r", "reverse", "Reverse direction", id="book.reverse"),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shelf: list = []  # books of the folder last opened, when it held several (service.ShelfBook)
+        self.staleness = None  # the open book against upstream (engine.sync.staleness.BookStaleness)
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="book-body"):
@@ -45,6 +58,13 @@ class BookScreen(AmtsScreen):
             with VerticalScroll(id="book-details"):
                 yield Static("No book open. Pick one on the left, or press [b]d[/b] for the demo book.",
                              id="book-summary")
+                # The maintainer's first question: how far behind upstream is the book?
+                with Horizontal(id="book-upstream-row"):
+                    yield Label("Upstream ", classes="field-label")
+                    yield Input(placeholder="source book (e.g. ~/src/d2l-en), Enter to compare",
+                                id="book-upstream", compact=True)
+                yield Static("", id="book-staleness")
+                yield DataTable(id="book-sections", cursor_type="row", zebra_stripes=True)
                 yield Label("Size of the source text", classes="section-title")
                 yield Table(id="book-stats", cursor_type="none", show_cursor=False)
                 yield Label("Cost estimate per variant", classes="section-title")
@@ -56,6 +76,8 @@ class BookScreen(AmtsScreen):
         stats.add_columns("Sections", "Paragraphs", "Sentences", "Characters")
         cost = self.query_one("#book-cost", DataTable)
         cost.add_columns("Variant", "Characters", "USD", "Note")
+        sections = self.query_one("#book-sections", DataTable)
+        sections.fixed_columns = 1  # narrow terminals scroll the figures, never the section names
         self._fill_book_list()
         if self.amts.initial_book and self.amts.session.book is None:
             # After the first frame: the frame shows at once, the book (a thread) follows.
@@ -69,6 +91,8 @@ class BookScreen(AmtsScreen):
         for path in self.amts.settings.recent_books:
             if not self.amts.service.is_demo_book(path):
                 options.add_option(Option(self.amts.service.display_path(path), id=f"recent:{path}"))
+        for book in self.shelf:
+            options.add_option(Option(f"▸ {book.path.name}  {book.languages}", id=f"shelf:{book.path}"))
 
     # -- user actions --------------------------------------------------------------------------
     @on(OptionList.OptionSelected, "#book-list")
@@ -82,7 +106,17 @@ class BookScreen(AmtsScreen):
     def _path_entered(self) -> None:
         path = self.query_one("#book-path", Input).value.strip()
         if path:
-            self.open_book(str(self.amts.service.resolve_user_path(path)))
+            resolved = self.amts.service.resolve_user_path(path)
+            shelf = self.amts.service.books_in_folder(resolved)
+            if shelf:
+                # A folder of books (the editions side by side): list them, the user picks one.
+                self.shelf = shelf
+                self._fill_book_list()
+                self.query_one("#book-list", OptionList).focus()
+                self.notify(f"{len(shelf)} books in {self.amts.service.display_path(resolved)}: "
+                            + ", ".join(f"{b.path.name} ({b.languages})" for b in shelf), timeout=6)
+                return
+            self.open_book(str(resolved))
         else:
             self.notify("Type the path of a book first", severity="warning")
 
@@ -94,6 +128,17 @@ class BookScreen(AmtsScreen):
         source, target = str(event.value).split("-")
         if (source, target) != (book.source_lang, book.target_lang):
             self.open_book(self.amts.session.book_label, source, target)
+
+    @on(Input.Submitted, "#book-upstream")
+    def _upstream_entered(self) -> None:
+        book = self.amts.session.book
+        text = self.query_one("#book-upstream", Input).value.strip()
+        if book is None or not text:
+            self.notify("Open a book and name its upstream source first", severity="warning")
+            return
+        upstream = self.amts.service.resolve_user_path(text)
+        self.amts.session.upstream = upstream
+        self.compare_with_upstream(book, upstream)
 
     def action_focus_path(self) -> None:
         self.query_one("#book-path", Input).focus()
@@ -133,6 +178,9 @@ class BookScreen(AmtsScreen):
             return
         self._show_book(opened.book, opened.label)
         self.count_book(opened.book)
+        upstream = self.amts.session.upstream or self.amts.service.default_upstream(opened.book)
+        if upstream is not None and opened.book.layout == "translation-repo":
+            self._upstream_found(opened.book, upstream)
 
     @work(thread=True, exclusive=True, group="book-stats", name="Count book", exit_on_error=False)
     def count_book(self, book: Book) -> None:
@@ -144,6 +192,55 @@ class BookScreen(AmtsScreen):
         rows = self.amts.service.cost_estimate(book, stats)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_cost, rows)
+
+    def _upstream_found(self, book: Book, upstream: Path) -> None:
+        if book is not self.amts.session.book:
+            return
+        self.query_one("#book-upstream", Input).value = self.amts.service.display_path(upstream)
+        self.amts.session.upstream = upstream
+        self.compare_with_upstream(book, upstream)
+
+    @work(thread=True, exclusive=True, group="book-staleness", name="Compare with upstream", exit_on_error=False)
+    def compare_with_upstream(self, book: Book, upstream: Path) -> None:
+        """Plan the sync (cached in the work directory) to see how far each section is behind."""
+        self.app.call_from_thread(self.query_one("#book-staleness", Static).update,
+                                  f"Comparing with {self.amts.service.display_path(upstream)}…")
+        staleness = self.amts.service.book_staleness(book, upstream)
+        self.app.call_from_thread(self._show_staleness, book, staleness)
+
+    def _show_staleness(self, book: Book, staleness) -> None:
+        if book is not self.amts.session.book:
+            return
+        self.staleness = staleness
+        counts = {str(state): n for state, n in staleness.counts.items()}
+        last = (time.strftime("%Y-%m-%d %H:%M", time.localtime(staleness.synced_at))
+                if staleness.synced_at else "never (by AMTS)")
+        self.query_one("#book-staleness", Static).update(
+            f"[b]{counts['behind']}[/b] sections behind · {counts['unchanged']} unchanged · "
+            f"{counts['new upstream']} new upstream · {counts['deleted upstream']} deleted upstream · "
+            f"[b]{staleness.awaiting_review}[/b] units awaiting review (Review, 6) · last sync: {last}")
+        table = self.query_one("#book-sections", DataTable)
+        table.clear(columns=True)
+        # The names shrink to what the pane leaves beside the figures (about 45 cells).
+        width = max(16, min(max((len(r.path) for r in staleness.sections), default=16),
+                            self.query_one("#book-details").size.width - 48))
+        table.add_column("Section", key="section", width=width)
+        for key, label in (("state", "State"), ("edited", "Ed."), ("new", "New"), ("deleted", "Del."),
+                           ("review", "Rev."), ("synced", "Synced")):
+            table.add_column(label, key=key)
+        # Behind first (what needs work), then the rest; each group in book order.
+        order = {"behind": 0, "new upstream": 1, "deleted upstream": 2, "unchanged": 3}
+        for row in sorted(staleness.sections, key=lambda r: (order[str(r.state)], r.path)):
+            style = self.app.theme_variables.get(STATE_STYLES[str(row.state)].lstrip("$"), "")
+            synced = time.strftime("%m-%d %H:%M", time.localtime(row.synced_at)) if row.synced_at else "—"
+            table.add_row(_clip(row.path, width), Text(str(row.state), style=style),
+                          *(Text(str(n) if n else "·", justify="right")
+                            for n in (row.edited, row.new, row.deleted, row.awaiting_review)),
+                          synced, key=row.path)
+
+    def worker_failed(self, worker, error) -> None:
+        if worker.group == "book-staleness":
+            self.query_one("#book-staleness", Static).update(f"[$text-error]{escape(str(error))}[/]")
 
     def _show_book(self, book: Book, label: str) -> None:
         title = book.title or Path(label).name
@@ -164,6 +261,10 @@ class BookScreen(AmtsScreen):
             skipped.update(f"[b]Skipped files ({len(book.skipped)})[/b]\n{lines}{more}")
         else:
             skipped.update("")
+        for table_id in ("#book-stats", "#book-cost", "#book-sections"):
+            self.query_one(table_id, DataTable).clear()
+        self.query_one("#book-staleness", Static).update(
+            "" if book.layout == "translation-repo" else "(only a translation repo can be compared with upstream)")
         self._fill_book_list()
 
     def _show_stats(self, stats: BookStats) -> None:
@@ -178,3 +279,11 @@ class BookScreen(AmtsScreen):
         table.clear()
         for row in rows:
             table.add_row(row.variant, f"{row.characters:,}", f"${row.usd:,.2f}", row.note)
+
+
+def _clip(path: str, width: int) -> str:
+    """A section path in `width` cells: whole when it fits, else its file name, clipped."""
+    if len(path) <= width:
+        return path
+    name = Path(path).name
+    return name if len(name) <= width else name[: width - 1] + "…"

@@ -105,3 +105,13 @@ class PairTable(Table):
             self.excluded.discard(key)
         self._update_row(key, pair)
         self.post_message(PairToggled(key, excluded))
+
+    def mark_excluded(self, excluded: set[str]) -> None:
+        """Show these row keys as excluded (and the others as included), redrawing only the rows
+        whose mark changes (excluding a paragraph marks the sentence pairs inside it too)."""
+        changed = (excluded ^ self.excluded) & {key for key, _ in self.rows_shown}
+        self.excluded = set(excluded)
+        pairs = dict(self.rows_shown)
+        for key in changed:
+            if key in self.rows:  # a row not added yet is drawn with the new mark by the batch fill
+                self._update_row(key, pairs[key])

@@ -131,39 +131,86 @@ class BatchJobWorkflow:
         """Start the job, or re-attach to the one this pipeline started before.
 
         The ClientToken is in the run state before the call: a kill during the call, run again,
-        sends the same token, and the service answers with the job it already started.
+        sends the same token, and the service answers with the job it already started. A job
+        stopped on request is not re-attached: a new one starts, with a new token.
         """
         state, service = self.state, self.service
         record = state.reserve_job(self.run_id, self.pipeline, job_name)
+        if record.job_id and record.status == "STOPPED":  # stopped on request: a new job, new token
+            state.forget_job(self.run_id, self.pipeline)
+            record = state.reserve_job(self.run_id, self.pipeline, job_name)
         if record.job_id:
             return StartedJob(await service.describe_job(record.job_id), reattached=True)
         self.check_stop()
-        description = await service.start_job(
+        start = asyncio.ensure_future(service.start_job(
             input_s3_uri=service.settings.s3_uri(inputs.input_prefix.rstrip("/") + "/"),
             output_s3_uri=service.settings.s3_uri(inputs.output_prefix.rstrip("/") + "/"),
             source_language=inputs.source_lang, target_languages=[inputs.target_lang],
             content_type=inputs.content_type, parallel_data_names=list(inputs.parallel_data),
-            job_name=record.job_name, client_token=record.client_token)
+            job_name=record.job_name, client_token=record.client_token))
+        try:
+            description = await asyncio.shield(start)
+        except asyncio.CancelledError:
+            # Cancelled while the start call was out: the job may run, so learn its id and stop it.
+            try:
+                description = await asyncio.shield(start)
+            except Exception:  # the start failed: there is no job to stop
+                raise asyncio.CancelledError from None
+            state.update_job(self.run_id, self.pipeline, job_id=description.job_id, status=description.status)
+            await asyncio.shield(self.stop_job(description.job_id))
+            raise
         state.update_job(self.run_id, self.pipeline, job_id=description.job_id, status=description.status)
         return StartedJob(description, reattached=False)
 
     async def watch(self, job_id: str) -> JobDescription:
-        """Wait until the job ends; AmtsError when it ended without output (FAILED, STOPPED)."""
+        """Wait until the job ends; AmtsError when it ended without output (FAILED, STOPPED).
 
-        def report(job: JobDescription) -> None:
-            self.state.update_job(self.run_id, self.pipeline, status=job.status,
-                                  output_uri=job.output_s3_uri, message=job.message)
-            if self.on_job is not None:
-                self.on_job(job)
-
-        job = await self.service.wait_job(
-            job_id, on_status=report, stop=self.stop, poll_interval=self.pace.first,
-            max_poll_interval=self.pace.maximum, timeout=self.pace.timeout)
+        Cancelled (the UI's stop, Ctrl-C), it stops the job on the service before it lets the
+        cancellation go on: a run nobody waits for must not go on billing (`stop_job`)."""
+        try:
+            job = await self.service.wait_job(
+                job_id, on_status=self._report, stop=self.stop, poll_interval=self.pace.first,
+                max_poll_interval=self.pace.maximum, timeout=self.pace.timeout)
+        except asyncio.CancelledError:
+            # Shielded: the cancellation that brought us here must not cancel the stop call too.
+            await asyncio.shield(self.stop_job(job_id))
+            raise
         self.check_stop()
         if not job.has_output:
             raise AmtsError(f"translation job {job.job_id} ended {job.status}: "
                             f"{job.message or 'no reason given'}")
         return job
+
+    def _report(self, job: JobDescription) -> None:
+        self.state.update_job(self.run_id, self.pipeline, status=job.status,
+                              output_uri=job.output_s3_uri, message=job.message)
+        if self.on_job is not None:
+            self.on_job(job)
+
+    async def stop_job(self, job_id: str, settle_seconds: float = 10.0) -> str:
+        """StopTextTranslationJob for the job, recorded in the run state (job STOP_REQUESTED,
+        then what it settles to within `settle_seconds`; the pipeline and the run "stopped").
+        Never raises: it runs while a cancellation is under way. Returns the last job status."""
+        status = "STOP_REQUESTED"
+        try:
+            await self.service.stop_job(job_id)
+            job = await self.service.describe_job(job_id)
+            self._report(job)
+            status = job.status
+            deadline = asyncio.get_running_loop().time() + settle_seconds
+            while status == "STOP_REQUESTED" and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(min(self.pace.first, 0.5))
+                job = await self.service.describe_job(job_id)
+                if job.status != status:
+                    self._report(job)
+                status = job.status
+        except Exception as exc:  # the service may be gone (a dying backend): record what we know
+            self.state.update_job(self.run_id, self.pipeline, status=status,
+                                  message=f"stop requested, not confirmed: {exc}")
+        self.state.finish_pipeline(self.run_id, self.pipeline, "stopped", f"job {job_id} {status}",
+                                   stage="job")
+        self.state.finish_run(self.run_id, "stopped")
+        return status
 
     async def download(self, job: JobDescription, dest: Path) -> JobOutput:
         """The job's translated documents and per-document errors, downloaded under `dest`."""

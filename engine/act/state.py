@@ -182,6 +182,11 @@ class StateStore:
                           (str(kind),))
         return RunRecord(**dict(rows[0])) if rows else None
 
+    def runs(self, kind: RunKind = RunKind.EXPERIMENT) -> list[RunRecord]:
+        """Every run of this kind, newest first (the Results screen's history)."""
+        rows = self._rows("SELECT * FROM runs WHERE kind = ? ORDER BY started_at DESC, rowid DESC", (str(kind),))
+        return [RunRecord(**dict(row)) for row in rows]
+
     def reopen_run(self, run_id: str) -> None:
         self._write("UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ?", (run_id,))
 
@@ -254,6 +259,10 @@ class StateStore:
             "output_uri = COALESCE(?, output_uri), message = COALESCE(?, message), updated_at = ? "
             "WHERE run_id = ? AND pipeline = ?",
             (job_id, status, output_uri, message, time.time(), run_id, pipeline))
+
+    def forget_job(self, run_id: str, pipeline: str) -> None:
+        """Drop a sub-pipeline's job row (a job stopped on request: a resumed run starts anew)."""
+        self._write("DELETE FROM jobs WHERE run_id = ? AND pipeline = ?", (run_id, pipeline))
 
     def job(self, run_id: str, pipeline: str) -> JobRecord | None:
         rows = self._rows("SELECT * FROM jobs WHERE run_id = ? AND pipeline = ?", (run_id, pipeline))

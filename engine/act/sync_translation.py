@@ -154,6 +154,17 @@ class BatchJobTranslator:
         pipeline = f"sync/{source_lang}-{target_lang}"
         state = StateStore(self.workdir)
         run_id = self._run_id(state, pipeline, job_name)
+        try:
+            return await self._translate(texts, source_lang, target_lang, state, run_id, documents, digest,
+                                         job_name, pipeline)
+        except asyncio.CancelledError:  # stopped (its job, if started, was stopped by the workflow)
+            state.finish_run(run_id, "stopped")
+            raise
+
+    async def _translate(self, texts: list[str], source_lang: str, target_lang: str, state: StateStore,
+                         run_id: str, documents: list[str], digest: str, job_name: str,
+                         pipeline: str) -> list[str]:
+        service = self.service
         workflow = BatchJobWorkflow(service, state, run_id, pipeline, pace=self.pace)
         recorded = workflow.recorded_job
         name = self.resource or resource_name(source_lang, target_lang)

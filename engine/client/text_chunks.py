@@ -4,12 +4,19 @@ TranslateText accepts at most 10,000 UTF-8 bytes. Text is cut after paragraphs f
 lines, then sentences (Latin and CJK punctuation), then words, and only as a last resort inside
 a word (never inside a character). The pieces concatenate back to the input exactly; the caller
 translates each piece's content and keeps its surrounding whitespace.
+
+The text may be HTML (the protected-HTML units of amts.engine.markup.protected_html): a cut is
+never made inside a `<span translate="no" …>…</span>` (the half left outside would lose its
+protection, and both halves would be invalid HTML), inside a tag or inside an entity (`&lt;`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+
+from amts.engine.errors import AmtsError
+from amts.engine.markup.protected_html import uncuttable_ranges
 
 MAX_TEXT_BYTES = 10_000
 
@@ -29,21 +36,33 @@ def utf8_size(text: str) -> int:
 
 
 def _cut_after(text: str, boundary: re.Pattern[str]) -> list[str]:
-    cuts = [m.end() for m in boundary.finditer(text) if 0 < m.end() < len(text)]
+    whole = uncuttable_ranges(text)
+    cuts = [m.end() for m in boundary.finditer(text)
+            if 0 < m.end() < len(text) and not any(s < m.end() < e for s, e in whole)]
     starts = [0, *cuts]
     ends = [*cuts, len(text)]
     return [text[a:b] for a, b in zip(starts, ends) if b > a]
 
 
+def _tokens(text: str) -> Iterator[str]:
+    """Characters, except that an uncuttable piece is one token."""
+    position = 0
+    for start, end in uncuttable_ranges(text):
+        yield from text[position:start]
+        yield text[start:end]
+        position = end
+    yield from text[position:]
+
+
 def _cut_by_bytes(text: str, max_bytes: int) -> Iterator[str]:
     piece: list[str] = []
     size = 0
-    for char in text:
-        width = utf8_size(char)
+    for token in _tokens(text):
+        width = utf8_size(token)
         if size + width > max_bytes and piece:
             yield "".join(piece)
             piece, size = [], 0
-        piece.append(char)
+        piece.append(token)
         size += width
     if piece:
         yield "".join(piece)
@@ -63,7 +82,8 @@ def _units(text: str, max_bytes: int, level: int) -> Iterator[str]:
 def split_for_translation(text: str, max_bytes: int = MAX_TEXT_BYTES) -> list[str]:
     """Cut ``text`` into pieces of at most ``max_bytes`` UTF-8 bytes; ``"".join`` gives it back.
 
-    Neighbouring units are packed together greedily so that few requests are made.
+    Neighbouring units are packed together greedily so that few requests are made. AmtsError when
+    a protected span or a tag alone is larger than ``max_bytes``: it cannot be cut, nor sent whole.
     """
     if max_bytes < 4:
         raise ValueError("max_bytes must hold at least one UTF-8 character (4 bytes)")
@@ -72,6 +92,9 @@ def split_for_translation(text: str, max_bytes: int = MAX_TEXT_BYTES) -> list[st
     size = 0
     for unit in _units(text, max_bytes, 0):
         width = utf8_size(unit)
+        if width > max_bytes:
+            raise AmtsError(f"a protected span or tag of {width} bytes is longer than TranslateText "
+                            f"takes ({max_bytes} bytes): {unit[:60]!r}…")
         if current and size + width > max_bytes:
             pieces.append("".join(current))
             current, size = [], 0

@@ -106,6 +106,10 @@ class SubPipeline:
             return result
         except StopRequested as exc:
             return self._ended(PipelineStatus.STOPPED, str(exc))
+        except asyncio.CancelledError:  # the UI's stop, Ctrl-C: the job (if any) was stopped
+            self._ended(PipelineStatus.STOPPED, "stopped: the run was cancelled")
+            self.ctx.state.finish_run(self.ctx.run_id, PipelineStatus.STOPPED)
+            raise
         except AmtsError as exc:
             return self._ended(PipelineStatus.FAILED, str(exc))
         except Exception as exc:  # a bug must not take the other sub-pipelines down with it

@@ -6,6 +6,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from amts.engine.markup.protected_html import protected_span_elements
+
 
 @dataclass(frozen=True)
 class LocalFaults:
@@ -24,6 +26,10 @@ class LocalFaults:
     - import_slot_taken_calls: the first N CreateParallelData/UpdateParallelData calls get
       LimitExceededException, as if an import started elsewhere in the account held the one
       slot (the quota of quotas.py, with its holder outside the test).
+    - space_after_span / space_before_span: Amazon's spacing quirk around `translate="no"`
+      elements (amazon-translate.md §4: a space inserted after `</span>`, perhaps before
+      `<span`), applied to every translated HTML document and TranslateText answer: a space goes
+      after (before) each protected span that text follows (precedes) directly.
     """
 
     throttle_first_calls: int = 0
@@ -35,6 +41,8 @@ class LocalFaults:
     parallel_data_failed_records: int = 0
     fail_parallel_data_name_pattern: str | None = None
     import_slot_taken_calls: int = 0
+    space_after_span: bool = False
+    space_before_span: bool = False
 
     def document_fails(self, relative_key: str) -> bool:
         pattern = self.fail_document_pattern
@@ -51,6 +59,28 @@ class LocalFaults:
     def parallel_data_fails(self, name: str) -> bool:
         pattern = self.fail_parallel_data_name_pattern
         return bool(pattern) and re.search(pattern or "", name) is not None
+
+    def respace_spans(self, translated: str) -> str:
+        """The translation as Amazon's spacing quirk leaves it (unchanged when the quirk is off)."""
+        if not (self.space_after_span or self.space_before_span):
+            return translated
+        out, position = [], 0
+        for match in protected_span_elements(translated):
+            start, end = match.span()
+            out.append(translated[position:start])
+            if self.space_before_span and start > 0 and _glued(translated[start - 1], ">"):
+                out.append(" ")
+            out.append(match.group(0))
+            if self.space_after_span and end < len(translated) and _glued(translated[end], "<"):
+                out.append(" ")
+            position = end
+        out.append(translated[position:])
+        return "".join(out)
+
+
+def _glued(neighbour: str, tag_edge: str) -> bool:
+    """Text touching a span (not a space, not the edge of another tag): where the quirk puts its space."""
+    return not neighbour.isspace() and neighbour != tag_edge
 
 
 class Throttle:

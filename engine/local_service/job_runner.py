@@ -12,6 +12,7 @@ exactMatches, fuzzyMatches, untranslatedBlocks), totals `translatedSegments` and
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from amts.engine.local_service.context import LocalContext
@@ -119,6 +120,7 @@ def _translate_documents(ctx: LocalContext, job: dict[str, Any]) -> None:
             document = _document_text(body, ctx, relative)
             for target in targets:
                 result = translate_document(document, content_type, memories.get(target), target)
+                result = replace(result, text=ctx.faults.respace_spans(result.text))
                 target_key = f"{out_prefix}{target}.{relative}"
                 if not ctx.faults.document_lost(relative):
                     s3.put_object(

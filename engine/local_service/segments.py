@@ -24,6 +24,11 @@ class ProtectedSpan:
     key_end: int
     element: str  # the original `<span translate="no" ...>...</span>`, byte for byte
     text: str  # its unescaped content: how it appears in a memory entry
+    inner: str = ""  # its content as written: `&lt;eos&gt;`, as a Markdown memory entry spells it
+
+    def spellings(self) -> tuple[str, ...]:
+        """How a memory target may hold the span: as text, else as the HTML it was sent as."""
+        return (self.text,) if self.inner in ("", self.text) else (self.text, self.inner)
 
 
 @dataclass
@@ -51,7 +56,7 @@ class Unit:
         for match in matches:
             self._add_text(raw, position, match.start(), key, raw_at)
             text = html.unescape(match.group(1))
-            self.spans.append(ProtectedSpan(len(key), len(key) + len(text), match.group(0), text))
+            self.spans.append(ProtectedSpan(len(key), len(key) + len(text), match.group(0), text, match.group(1)))
             key.extend(text)
             raw_at.extend([match.start()] * len(text))
             position = match.end()
@@ -111,15 +116,19 @@ class Unit:
         after = 0
         for span in spans:
             # Prefer the source order (search after the previous span), then anywhere free.
-            found = _free_occurrence(target, span.text, claimed, after) if span.text else -1
-            if found < 0 and span.text:
-                found = _free_occurrence(target, span.text, claimed, 0)
-            if found >= 0:
-                after = found + len(span.text)
+            found, length = -1, 0
+            for spelling in span.spellings() if span.text else ():
+                found = _free_occurrence(target, spelling, claimed, after)
+                if found < 0:
+                    found = _free_occurrence(target, spelling, claimed, 0)
+                if found >= 0:
+                    length = len(spelling)
+                    break
             if found < 0:
                 missing.append(span.element)
             else:
-                claimed.append((found, found + len(span.text), span.element))
+                after = found + length
+                claimed.append((found, found + length, span.element))
         out, position = [], 0
         for found, found_end, element in sorted(claimed):
             out.append(html.escape(target[position:found], quote=False))

@@ -13,7 +13,6 @@ import collections
 import functools
 import json
 import re
-import sys
 import threading
 import uuid
 from collections.abc import Callable
@@ -60,7 +59,7 @@ def translate_text(ctx: LocalContext, params: dict[str, Any]) -> dict[str, Any]:
     if source == "auto":
         source = "zh" if _CJK.search(text) else "en"
     return {
-        "TranslatedText": text,
+        "TranslatedText": ctx.faults.respace_spans(text),
         "SourceLanguageCode": source,
         "TargetLanguageCode": params["TargetLanguageCode"],
         "AppliedTerminologies": [],
@@ -141,11 +140,8 @@ class _TranslateHTTPServer(ThreadingHTTPServer):
     endpoint: LocalTranslateServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client hanging up (a cancelled run, the UI quitting) is no fault of the endpoint;
-        # socketserver would print a traceback per open connection onto the user's terminal.
-        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
-            return
-        super().handle_error(request, client_address)
+        """Say nothing: handlers answer every error of their own, so what reaches here is a
+        client gone mid-request (a run cancelled by Ctrl-C), and the engine never prints."""
 
 
 class LocalTranslateServer:

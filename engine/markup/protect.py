@@ -19,22 +19,23 @@ import re
 from dataclasses import dataclass
 
 from amts.engine.errors import AmtsError
-from amts.engine.markup.markdown import Block, BlockKind, MarkdownWarning, join_lines, parse_markdown, protected_spans
+from amts.engine.markup.markdown import Block, BlockKind, MarkdownWarning, join_lines, parse_markdown
 from amts.engine.markup.protected_html import (
     HtmlUnit,
     TranslatedUnit,
     UnitPart,
+    markup_spans,
     read_translation,
     render_document,
     render_parts,
 )
 from amts.engine.markup.semantic_lines import is_cjk_language, split_sentences
+from amts.engine.markup.span_spacing import glued_in, undo_span_spacing
 
 SKELETON_FORMAT = "amts-protected-document/1"
 
 _WORD_CHAR = re.compile(r"\w")
 _WHITESPACE_RUN = re.compile(r"\s+")
-_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 #: An image block: its caption is prose to translate, its target and attributes are not.
 _IMAGE = re.compile(r"(?P<open>\s*!\[)(?P<caption>.*)(?P<close>\]\([^)]*\)(?:\{[^}]*\})?\s*)", re.DOTALL)
 
@@ -187,22 +188,13 @@ def _skeleton_block(block: Block, source_lang: str, first_span_id: int) -> Skele
     else:
         return SkeletonBlock(block.kind, block.raw, block.start_line)
     unit_text = join_lines(lines, source_lang)
-    found = _unit_spans(unit_text)
+    found = markup_spans(unit_text)
     spans = tuple(ProtectedSpan(first_span_id + k, start, end) for k, (start, end) in enumerate(found))
     outside = [unit_text[a:b] for a, b in _gaps(unit_text, spans)]
     if not any(_WORD_CHAR.search(run) for run in outside):
         # Nothing to translate (e.g. a line of math and code): keep it out of the bill.
         return SkeletonBlock(block.kind, block.raw, block.start_line)
     return SkeletonBlock(block.kind, block.raw, block.start_line, prefix, unit_text, spans, suffix)
-
-
-def _unit_spans(text: str) -> list[tuple[int, int]]:
-    """Protected spans of a unit, plus the HTML entities of the Markdown (`&lt;`): they are markup too."""
-    spans = [(s.start, s.end) for s in protected_spans(text)]
-    for entity in _ENTITY.finditer(text):
-        if not any(s < entity.end() and entity.start() < e for s, e in spans):
-            spans.append((entity.start(), entity.end()))
-    return sorted(spans)
 
 
 def _gaps(text: str, spans: tuple[ProtectedSpan, ...]) -> list[tuple[int, int]]:
@@ -286,7 +278,7 @@ def html_to_markdown(translated_html: str, skeleton: ProtectedDocument, *, targe
             warnings.append(MarkdownWarning(f"protected span(s) {ids} lost in translation; put back by "
                                             "position, check the wording around them", block.start_line))
             parts = _put_back_lost_spans(parts, lost, block, target_lang)
-        out.append(_restore_block(block, parts, span_texts, target_lang, warnings))
+        out.append(_restore_block(block, parts, span_texts, target_lang, skeleton.source_lang, warnings))
     return RestoredDocument("".join(out), tuple(warnings))
 
 
@@ -310,10 +302,19 @@ def _put_back_lost_spans(parts: list[str | ProtectedSpan], lost: list[ProtectedS
 
 
 def _restore_block(block: SkeletonBlock, parts: list[str | ProtectedSpan], span_texts: dict[int, str],
-                   target_lang: str, warnings: list[MarkdownWarning]) -> str:
-    exact = "".join(p if isinstance(p, str) else span_texts[p.span_id] for p in parts)
+                   target_lang: str, source_lang: str, warnings: list[MarkdownWarning]) -> str:
+    def glued(span: ProtectedSpan) -> tuple[bool, bool]:
+        return glued_in(block.text, span.start, span.end)
+
+    unspaced, _ = undo_span_spacing(parts, glued, target_lang, everywhere=True)
+    exact = "".join(p if isinstance(p, str) else span_texts[p.span_id] for p in unspaced)
     if exact == block.text:
         return block.raw  # untranslated: the original lines, breaks and trailing spaces included
+    parts, unsure = undo_span_spacing(parts, glued, target_lang)
+    if unsure and not is_cjk_language(source_lang):
+        warnings.append(MarkdownWarning(f"{unsure} space(s) next to protected spans where the source had "
+                                        "none: kept (the translator's, or Amazon's spacing quirk?)",
+                                        block.start_line))
     text, ranges = _normalised(parts, span_texts)
     source_text, _ = _normalised(block.parts(), span_texts)
     if text == source_text:

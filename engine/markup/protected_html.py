@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from amts.engine.markup.markdown import protected_spans
+from amts.engine.markup.span_spacing import glued_in, undo_span_spacing
 
 #: Elements that carry a prose unit (`data-b="N"`).
 UNIT_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "pre"})
@@ -51,6 +52,10 @@ _PROTECTED_SPAN = re.compile(r"<span\b(?=[^>]*\btranslate\s*=\s*[\"']?no\b)[^>]*
 _NO_TRANSLATE = re.compile(r"\btranslate\s*=\s*[\"']?no\b", re.IGNORECASE)
 _UNIT_INDEX = re.compile(r"\bdata-b\s*=\s*[\"']([^\"']*)[\"']")
 _ANY_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+#: An HTML entity of the Markdown (`&lt;`), or a token written with them (`&lt;eos&gt;`, one span:
+#: the word between is markup too, not prose to translate).
+_ENTITY = re.compile(r"&lt;[^&<>\s]{1,40}&gt;|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_ENTITY_TEXT = re.compile(r"(?:&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|[^&<>])+")
 
 #: A piece of a unit to write: a run of text, or a protected span as (its id, its Markdown text).
 UnitPart = str | tuple[int, str]
@@ -70,9 +75,26 @@ class HtmlUnit:
     list_tag: str = ""
 
 
+def markup_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every span of a Markdown text that must not be translated, in order: the
+    protected inline spans (code, math, roles, link targets, HTML) and the HTML entities outside
+    them (`&lt;eos&gt;` is markup too: sent as prose it would go out double-escaped)."""
+    spans = [(s.start, s.end) for s in protected_spans(text)]
+    for entity in _ENTITY.finditer(text):
+        if not any(s < entity.end() and entity.start() < e for s, e in spans):
+            spans.append((entity.start(), entity.end()))
+    return sorted(spans)
+
+
+def span_content(text: str) -> str:
+    """A protected span's inner HTML: its Markdown text escaped, except text made of entities
+    (`&lt;eos&gt;`), which already is HTML and goes out once-escaped (the translator sees `<eos>`)."""
+    return text if _ENTITY_TEXT.fullmatch(text) and "&" in text else html.escape(text, quote=False)
+
+
 def span_element(span_id: int, text: str) -> str:
-    """A protected span: its Markdown text escaped inside `<span translate="no" data-p="K">`."""
-    return f'<span translate="no" data-p="{span_id}">{html.escape(text, quote=False)}</span>'
+    """A protected span: its Markdown text as HTML (`span_content`) inside `<span translate="no" data-p="K">`."""
+    return f'<span translate="no" data-p="{span_id}">{span_content(text)}</span>'
 
 
 def render_parts(parts: Iterable[UnitPart]) -> str:
@@ -120,10 +142,10 @@ def render_fragment(text: str) -> Fragment:
     parts: list[UnitPart] = []
     spans: list[str] = []
     position = 0
-    for span in protected_spans(text):
-        parts += [text[position:span.start], (len(spans), span.text)]
-        spans.append(span.text)
-        position = span.end
+    for start, end in markup_spans(text):
+        parts += [text[position:start], (len(spans), text[start:end])]
+        spans.append(text[start:end])
+        position = end
     parts.append(text[position:])
     return Fragment(render_parts(parts), tuple(spans))
 
@@ -146,25 +168,43 @@ def fragment_text(fragment: str) -> str:
     return html.unescape(_ANY_TAG.sub("", fragment))
 
 
-def fragment_markdown(translated: str, spans: tuple[str, ...] | list[str]) -> str:
+def fragment_markdown(translated: str, spans: tuple[str, ...] | list[str], *, source: str = "",
+                      target_lang: str = "") -> str:
     """A translated fragment back to Markdown: every protected span exactly as in the source (from
     `spans`, never from the translation), one a place; a span the translator dropped is put back
-    at the end; lines joined with spaces."""
+    at the end; lines joined with spaces. Given the `source` Markdown (and the `target_lang`),
+    spaces Amazon put next to spans where the source had none are taken out (span_spacing)."""
     seen: set[int] = set()
-    out, position = [], 0
+    parts: list[str | int] = []
+    position = 0
     for match in _SPAN_ELEMENT.finditer(translated):
-        out.append(fragment_text(translated[position:match.start()]))
+        parts.append(fragment_text(translated[position:match.start()]))
         index = int(match.group(1))
         if index < len(spans) and index not in seen:
-            out.append(spans[index])
+            parts.append(index)
             seen.add(index)
         position = match.end()
-    out.append(fragment_text(translated[position:]))
-    text = "".join(out)
+    parts.append(fragment_text(translated[position:]))
+    if source:
+        where = markup_spans(source)
+        if len(where) == len(spans):
+
+            def glued(index: int) -> tuple[bool, bool]:
+                return glued_in(source, *where[index])
+
+            unspaced, _ = undo_span_spacing(parts, glued, target_lang, everywhere=True)
+            if _joined(unspaced, spans) == source:
+                parts = unspaced  # untranslated: the source as it was
+            parts, _ = undo_span_spacing(parts, glued, target_lang)
+    text = _joined(parts, spans)
     lost = [spans[k] for k in range(len(spans)) if k not in seen]
     if lost:
         text = text.rstrip() + " " + " ".join(lost)
     return " ".join(text.split("\n")).strip()
+
+
+def _joined(parts: list[str | int], spans: tuple[str, ...] | list[str]) -> str:
+    return "".join(part if isinstance(part, str) else spans[part] for part in parts)
 
 
 # --- splicing -------------------------------------------------------------------------------------
@@ -188,6 +228,21 @@ def splice_units(document: str, translations: dict[int, str]) -> str:
 def protected_span_elements(raw: str) -> Iterator[re.Match[str]]:
     """Every `<span translate="no" …>…</span>` of `raw`, in order; group 1 is its inner HTML."""
     return _PROTECTED_SPAN.finditer(raw)
+
+
+#: What a chunker must keep whole: a protected element with its content (non-greedy to its end
+#: tag: protected spans never nest), any other tag, an entity.
+_UNCUTTABLE = re.compile(
+    r"<span\b(?=[^>]*\btranslate\s*=\s*[\"']?no\b)[^>]*>.*?</span\s*>"
+    r"|<[A-Za-z/!?][^>]*>"
+    r"|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);",
+    re.DOTALL | re.IGNORECASE)
+
+
+def uncuttable_ranges(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of every protected span (with its content), tag and entity of `raw`: a text
+    cut inside one would unprotect text or break the HTML."""
+    return [m.span() for m in _UNCUTTABLE.finditer(raw)]
 
 
 def is_protected(attributes: str) -> bool:

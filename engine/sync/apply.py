@@ -14,12 +14,14 @@ amts.engine.sync.provenance), with the hash of each section's NAME_origin.md and
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from amts.engine.atomic import write_text_atomic
+from amts.engine.cost import estimate_cost
 from amts.engine.errors import AmtsError
 from amts.engine.markup.protected_html import fragment_markdown, render_fragment
 from amts.engine.sync.provenance import (
@@ -69,12 +71,33 @@ def suggestion_comment(text: str) -> str:
     return SUGGESTION_COMMENT.format(text=flat)
 
 
+def select_sections(plan: SyncPlan, paths: Iterable[str]) -> SyncPlan:
+    """The plan restricted to some sections (NAME.md paths): what `apply_sync` then translates and
+    writes, its characters and cost recomputed; the other sections stay as they are on disk."""
+    wanted = set(paths)
+    unknown = wanted - {s.path for s in plan.sections}
+    if unknown:
+        raise AmtsError(f"not sections of this sync plan: {', '.join(sorted(unknown))}", plan.book_root)
+    sections = tuple(s for s in plan.sections if s.path in wanted)
+    words = sum(s.words for s in sections)
+    characters = sum(s.characters for s in sections)
+    return replace(plan, sections=sections,
+                   workload_saved=sum(s.words_reused for s in sections) / words if words else 1.0,
+                   characters_to_translate=characters, cost=estimate_cost({plan.cost.variant: characters})[0],
+                   deleted_upstream=tuple(p for p in plan.deleted_upstream if p in wanted))
+
+
+def units_to_translate(plan: SyncPlan) -> list[str]:
+    """The distinct source texts `apply_sync` sends to the translator, in plan order."""
+    return list(dict.fromkeys(u.source for s in plan.sections for u in s.units if u.needs_translation))
+
+
 async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str = DEFAULT_REVIEW_MARKER,
                      ) -> ApplyResult:
     """Translate the plan's units that need it and write every section that changes."""
     if not (review_marker.startswith("<!--") and review_marker.endswith("-->") and "amts:" in review_marker):
         raise AmtsError("the review marker must be an HTML comment starting with '<!-- amts:'")
-    todo = list(dict.fromkeys(u.source for s in plan.sections for u in s.units if u.needs_translation))
+    todo = units_to_translate(plan)
     machine: dict[str, str] = {}
     if todo:
         fragments = [render_fragment(text) for text in todo]
@@ -82,15 +105,27 @@ async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str 
         if len(outputs) != len(todo):
             raise AmtsError(f"the translator returned {len(outputs)} texts for {len(todo)}")
         for text, fragment, output in zip(todo, fragments, outputs):
-            machine[text] = fragment_markdown(output, fragment.spans) or text  # never an empty unit
+            machine[text] = fragment_markdown(output, fragment.spans, source=text,
+                                              target_lang=plan.target_lang) or text  # never an empty unit
     written: list[str] = []
+    synced_at = round(time.time(), 3)  # the Book screen's "last sync"
     provenance = read_provenance(plan.book_root)
+    rendered = [(section, render_section_units(section, machine, review_marker))
+                for section in plan.sections if section.has_work]
+    # The record goes first, naming every unit the files will mark (and still those they mark
+    # now): a kill between the files and the record would leave markers nobody tracks. Whether a
+    # unit awaits review is read from NAME.md, so entries of a file not yet written are inert;
+    # the record is written again, pruned, once the files are.
+    pending = dict(provenance.get("sections", {}))
+    for section, units in rendered:
+        pending[section.path] = {"written": _digests(section, units.text),
+                                 "review": review_entries(provenance, section.path) + units.review}
+    record = plan.book_root / PROVENANCE_FILE
+    if rendered:
+        _write_provenance(record, review_marker, pending)
     sections = dict(provenance.get("sections", {}))
-    for section in plan.sections:
-        if not section.has_work:
-            continue
-        rendered = render_section_units(section, machine, review_marker)
-        text = rendered.text
+    for section, units in rendered:
+        text = units.text
         if text != section.target_text:
             write_text_atomic(plan.book_root / section.path, text)
             written.append(section.path)
@@ -98,16 +133,24 @@ async def apply_sync(plan: SyncPlan, translator: Translator, review_marker: str 
             write_text_atomic(plan.book_root / section.origin_path, section.upstream_text)
             written.append(section.origin_path)
         kept = still_pending(review_entries(provenance, section.path), text)
-        sections[section.path] = {
-            "written": {"origin_sha256": text_digest(section.upstream_text), "target_sha256": text_digest(text)},
-            "review": kept + rendered.review}
+        sections[section.path] = {"written": _digests(section, text), "synced_at": synced_at,
+                                  "review": kept + units.review}
     provenance_path = None
     if sections or provenance:
-        provenance_path = plan.book_root / PROVENANCE_FILE
-        write_text_atomic(provenance_path, json.dumps(
-            {"version": PROVENANCE_VERSION, "review_marker": review_marker, "sections": sections},
-            ensure_ascii=False, indent=1) + "\n")
+        _write_provenance(record, review_marker, sections, synced_at)
+        provenance_path = record
     return ApplyResult(tuple(written), len(todo), sum(len(t) for t in todo), provenance_path)
+
+
+def _digests(section: SectionPlan, text: str) -> dict[str, str]:
+    return {"origin_sha256": text_digest(section.upstream_text), "target_sha256": text_digest(text)}
+
+
+def _write_provenance(path: Path, review_marker: str, sections: dict, synced_at: float | None = None) -> None:
+    record = {"version": PROVENANCE_VERSION, "review_marker": review_marker, "sections": sections}
+    if synced_at is not None:  # the Book screen's "last sync"
+        record["synced_at"] = synced_at
+    write_text_atomic(path, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
 
 
 def machine_text(unit: SyncUnit, machine: dict[str, str]) -> str:

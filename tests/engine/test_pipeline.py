@@ -119,7 +119,10 @@ async def test_cost_limit_stops_the_run_before_it_starts(tmp_path):
     assert StateStore(config.workdir).jobs() == []
 
 
-async def test_killed_after_job_start_resumes_the_same_job(tmp_path):
+async def test_cancelled_after_job_start_stops_it_and_resume_starts_a_new_one(tmp_path):
+    """A cancelled run (the UI's stop, Ctrl-C) stops its job; --resume then starts a new job
+    rather than re-attaching to a stopped one. (A killed run re-attaches:
+    tests/e2e/test_resume_after_kill.py.)"""
     config = load_config(make_config(tmp_path, '[[pipelines]]\npair = "en-zh"\nvariant = "act-sentence"\n',
                                      job_seconds=0.4))
     started = asyncio.Event()
@@ -130,22 +133,20 @@ async def test_killed_after_job_start_resumes_the_same_job(tmp_path):
 
     task = asyncio.create_task(run_experiment(config, watch))
     await asyncio.wait_for(started.wait(), 60)
-    task.cancel()  # what a kill looks like from inside: the run stops at its next await
+    task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     store = StateStore(config.workdir)
     [job] = store.jobs()
-    assert job.job_id and job.status in ("SUBMITTED", "IN_PROGRESS")
+    assert job.job_id and job.status == "STOPPED"
 
-    queue: asyncio.Queue = asyncio.Queue()
-    result = await run_experiment(config, queue, resume=True)
+    result = await run_experiment(config, resume=True)
     assert result.succeeded and result.resumed
-    assert result.pipelines[0].job_id == job.job_id
-    assert [j.job_id for j in store.jobs()] == [job.job_id]
-    events = [queue.get_nowait() for _ in range(queue.qsize())]
-    assert any(isinstance(e, ev.Warning) and "re-attached" in e.message for e in events)
+    [again] = store.jobs()
+    assert again.job_id == result.pipelines[0].job_id != job.job_id
+    assert again.client_token != job.client_token
 
-    # The service itself saw one job, never a second start.
+    # The service saw the stopped job and the new one.
     import boto3
 
     with start_local_backend(config.workdir, job_delay=0.01) as backend:
@@ -153,7 +154,7 @@ async def test_killed_after_job_start_resumes_the_same_job(tmp_path):
                               endpoint_url=backend.translate_endpoint,
                               aws_access_key_id="testing", aws_secret_access_key="testing")
         jobs = client.list_text_translation_jobs()["TextTranslationJobPropertiesList"]
-    assert [j["JobId"] for j in jobs] == [job.job_id]
+    assert {j["JobId"]: j["JobStatus"] for j in jobs} == {job.job_id: "STOPPED", again.job_id: "COMPLETED"}
 
 
 async def test_a_stop_request_ends_as_stopped_and_the_run_resumes(tmp_path):

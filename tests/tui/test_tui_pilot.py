@@ -109,10 +109,10 @@ async def test_align_browse_search_exclude_toggle_and_export(settings, tmp_path)
         assert pair.source in text_of(app.screen.query_one("#align-detail", Static))
         # Exclude the pair under the cursor, then include it back.
         await pilot.press("x")
-        assert app.session.excluded == {key}
+        assert table.excluded == {key} and len(app.session.exclusions) == 1
         assert len(app.session.included_pairs("sentence")) == total - 1
         await pilot.press("x")
-        assert app.session.excluded == set()
+        assert table.excluded == set() and len(app.session.exclusions) == 0
         await pilot.press("x")
         # One article only.
         articles = app.screen.query_one("#align-article-list", OptionList)
@@ -312,8 +312,8 @@ async def test_sync_apply_writes_the_demo_copy_and_never_sample_data(settings, s
         # Planned again: nothing left to translate, so nothing to apply.
         assert screen.plan.counts.edited == screen.plan.counts.new == 0
         table = screen.query_one("#sync-table", DataTable)
-        edited_new = {(str(table.get_row_at(i)[2]), str(table.get_row_at(i)[3]))
-                      for i in range(table.row_count)}
+        edited_new = {(str(table.get_cell(key, "edited")), str(table.get_cell(key, "new")))
+                      for key in table.rows}
         assert edited_new == {("0", "0")}
         assert screen.query_one("#sync-apply").disabled
         assert any("files written" in n.message for n in app._notifications)

@@ -6,6 +6,9 @@ report of the differences.
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 import pytest
 from textual.widgets import Input
 
@@ -74,7 +77,9 @@ def test_results_screen_with_diff(snap_compare, demo_app, demo_run):
 
     async def run_before(pilot) -> None:
         await opened(pilot)  # the demo book is open (opening a book clears the results)
-        show_experiment(pilot.app, demo_run.result)
+        # A fixed id and start: the Results screen names the run by them (its picker, its summary).
+        show_experiment(pilot.app, replace(demo_run.result, run_id="20260102-030405-abcdef",
+                                           started_at=time.mktime((2026, 1, 2, 3, 4, 5, 0, 0, -1))))
         await showing(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
