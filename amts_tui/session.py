@@ -87,7 +87,10 @@ class Session:
         of the book never see the old book's alignment or results."""
         self.book_version += 1
         self.exclusions = None
-        self.upstream = None
+        previous = self._state.current_book
+        if previous is None or Path(previous.book.root).resolve() != Path(book.root).resolve():
+            # The same book re-read (after a sync, or reversed) keeps the upstream the user named.
+            self.upstream = None
         self._state.alignment = None
         self._state.experiment = None
         self._state.current_book = OpenBook(book, label)

@@ -164,9 +164,10 @@ class AlignScreen(AmtsScreen):
     def _show_counts(self) -> None:
         table = self.query_one(PairTable)
         stored = len(self.amts.session.exclusions or ())
-        self._status(f"[b]{self.granularity}[/b] pairs (g): {len(table.rows_shown):,} of "
-                     f"{self.shown_total:,} shown · {len(table.excluded):,} excluded here · "
-                     f"{stored:,} stored (x toggles, X clears)")
+        # Short enough for 80 columns: the keys (x, X, g) are in the footer and the key panel.
+        self._status(f"[b]{self.granularity}[/b] pairs: {len(table.rows_shown):,} of "
+                     f"{self.shown_total:,} · {len(table.excluded):,} excluded here, "
+                     f"{stored:,} stored")
 
     def _status(self, text: str) -> None:
         self.query_one("#align-status", Static).update(text)

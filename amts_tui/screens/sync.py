@@ -233,9 +233,17 @@ class SyncScreen(AmtsScreen):
                  f"every changed section ({sending.sections})")
         shown = ", ".join(sections[:4]) + (" …" if len(sections) > 4 else "") if sections else ""
 
+        plan = self.plan
+
         def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.apply_plan(self.plan, sections)
+            if not yes:
+                return
+            if plan is not self.plan:
+                # Planned again (or another book opened) while the question was open.
+                self.notify("The plan changed meanwhile: apply (w) again to see what it writes",
+                            severity="warning")
+                return
+            self.apply_plan(plan, sections)
 
         self.app.push_screen(ConfirmScreen(
             "Apply the sync?",
@@ -257,7 +265,7 @@ class SyncScreen(AmtsScreen):
         # The book changed on disk: share the re-read book. Every screen redraws it; this one
         # plans it again against the same upstream (book_changed), so what is left shows at once.
         book = service.open_book(plan.book_root, plan.source_lang, plan.target_lang)
-        self.app.call_from_thread(lambda: self.selected.clear())
+        self.app.call_from_thread(self.selected.clear)  # what was selected is written
         self.app.call_from_thread(self.post_message, BookOpened(book, self.amts.session.book_label))
 
     def _applying(self) -> None:
