@@ -1,33 +1,43 @@
-"""The AMTS Textual app: a thin shell that holds the service, the settings and the five screens."""
+"""The AMTS Textual app: a thin shell that holds the service, the settings, the shared state (as
+reactives the screens watch) and the screens."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.signal import Signal
 from textual.theme import Theme
+from textual.widgets import HelpPanel
+from textual.worker import WorkerCancelled, WorkerFailed, WorkerState
 
+from amts.engine.align.book_alignment import BookAlignment
 from amts.engine.errors import AmtsError
 from amts.engine.experiment.config import ExperimentConfig, load_config
+from amts.engine.experiment.report import ExperimentResult
+from amts.tui import textual_fixes
 from amts.tui.messages import BookOpened
 from amts.tui.screens.align import AlignScreen
 from amts.tui.screens.book import BookScreen
+from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.screens.jobs import JobsScreen
 from amts.tui.screens.results import ResultsScreen
 from amts.tui.screens.review import ReviewScreen
 from amts.tui.screens.sync import SyncScreen
 from amts.tui.service import AmtsService, demo_experiment_config, demo_work_dir
-from amts.tui.session import Session
+from amts.tui.session import OpenBook, Session
 from amts.tui.settings import Settings, load_settings, save_settings
 from amts.tui.themes.palettes import APP_VARIABLE_DEFAULTS, DEFAULT_THEME, PALETTES, stylesheet_paths
 
-#: Mode name → (title shown in the navigation bar, key).
+textual_fixes.apply()
+
+#: Mode name → (title shown in the navigation bar, default key; users remap it by binding id).
 SCREEN_TITLES: dict[str, tuple[str, str]] = {
     "book": ("Book", "1"),
     "align": ("Align", "2"),
@@ -55,21 +65,28 @@ class AmtsApp(App[None]):
         *(Binding(key, f"show_screen('{mode}')", title, id=f"screen.{mode}", show=False)
           for mode, (title, key) in SCREEN_TITLES.items()),
         Binding("ctrl+t", "cycle_theme", "Theme", id="app.cycle-theme"),
+        Binding("question_mark", "toggle_help", "Keys", id="app.help"),
+        # F1 works even inside an input, where `?` is a character.
+        Binding("f1", "toggle_help", "Keys", id="app.help-f1", show=False, priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("ctrl+p", "command_palette", "Commands", id="app.command-palette", show=False,
                 priority=True),
     ]
 
+    # The shared state: one owner (the app), screens watch it. Compared by identity
+    # (always_update): a re-opened book or a re-run is news even when equal.
+    current_book: reactive[OpenBook | None] = reactive(None, always_update=True, init=False)
+    alignment: reactive[BookAlignment | None] = reactive(None, always_update=True, init=False)
+    experiment: reactive[ExperimentResult | None] = reactive(None, always_update=True, init=False)
+
     def __init__(self, settings: Settings, service: AmtsService, *, initial_book: str | None = None):
         super().__init__()
         self.settings = settings
         self.service = service
-        self.session = Session()
+        self.session = Session(self)
         self.initial_book = initial_book
-        #: Published when a run's results land in the session (the Results screen redraws).
-        self.experiment_signal: Signal[object] = Signal(self, "experiment")
-        #: Published when a book is opened (the screen on display redraws at once, others lazily).
-        self.book_signal: Signal[object] = Signal(self, "book")
+        self.screen_titles = {mode: title for mode, (title, _) in SCREEN_TITLES.items()}
+        self.unexpected_errors: list[BaseException] = []
         for palette in PALETTES:
             self.register_theme(palette)
 
@@ -83,18 +100,28 @@ class AmtsApp(App[None]):
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.switch_mode("book")
+        # After the first frame: look for a run that a killed or stopped session left behind.
+        self.call_after_refresh(self.offer_resume)
 
     # -- navigation ----------------------------------------------------------------------------
     def action_show_screen(self, mode: str) -> None:
-        """Show one of the five screens."""
-        self.switch_mode(mode)
+        """Show one of the screens (each is built once, on its first visit, and kept)."""
+        if mode != self.current_mode:
+            self.switch_mode(mode)
 
     def action_cycle_theme(self) -> None:
         """Switch to the next of the app's palettes (dark → light → high contrast)."""
         names = [p.name for p in PALETTES]
         index = names.index(self.theme) + 1 if self.theme in names else 0
         self.theme = names[index % len(names)]
-        self.notify(f"Theme: {self.theme}", timeout=2)
+        self.notify(f"Theme: {self.theme}", timeout=2, markup=False)
+
+    def action_toggle_help(self) -> None:
+        """Show (or hide) the keys of the current screen, from its active bindings."""
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -107,11 +134,66 @@ class AmtsApp(App[None]):
         if callable(commands):
             yield from commands()
 
+    # -- quit and resume -----------------------------------------------------------------------
+    def jobs_running(self) -> bool:
+        return any(w.group == "jobs" and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   for w in self.workers)
+
+    async def action_quit(self) -> None:
+        """Quit; while jobs run, ask first (they stay resumable: `--resume` or the offer at start)."""
+        if not self.jobs_running():
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmScreen):
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.stop_jobs_then_exit()
+
+        self.push_screen(ConfirmScreen(
+            "Quit while jobs run?",
+            "The running sub-pipelines stop where they are. Their batch jobs are recorded in the "
+            "work directory: the next start offers to resume them, as `amts-tui --auto --resume` does.",
+            "Quit"), answered)
+
+    @work(group="quit", name="Stop jobs and quit", exclusive=True, exit_on_error=False)
+    async def stop_jobs_then_exit(self) -> None:
+        """Cancel the running jobs and wait for them with the screen still drawn, then exit.
+
+        The engine stops its batch jobs and its embedded backend on cancellation, which takes a
+        moment; done during Textual's shutdown it would leave a blank terminal meanwhile."""
+        running = [w for w in self.workers if w.group == "jobs" and w.is_running]
+        self.notify("Stopping the running jobs (they stay resumable)…", timeout=30)
+        for worker in running:
+            worker.cancel()
+        for worker in running:
+            with suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
+        self.exit()
+
+    @work(thread=True, group="resume-offer", name="Look for unfinished runs", exit_on_error=False)
+    def offer_resume(self) -> None:
+        run = self.service.unfinished_run()
+        if run is not None:
+            self.call_from_thread(self._offer_resume, run)
+
+    def _offer_resume(self, run) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.action_show_screen("jobs")
+                self.call_after_refresh(lambda: self.screen.run_action("resume"))
+
+        self.push_screen(ConfirmScreen(
+            "Resume the unfinished run?",
+            f"Run {run.run_id} ended {run.status} before every sub-pipeline finished. Resume "
+            "re-attaches to its recorded jobs (nothing is paid twice); Ignore leaves it on disk.",
+            "Resume", cancel_label="Ignore"), answered)
+
     # -- shared state --------------------------------------------------------------------------
     @on(BookOpened)
     def _book_opened(self, message: BookOpened) -> None:
         self.session.open(message.book, message.label)
-        self.book_signal.publish(message.book)
         if not self.service.is_demo_book(message.label):
             self.settings = self.settings.with_recent_book(message.label)
             self._save_settings()
@@ -125,7 +207,7 @@ class AmtsApp(App[None]):
         try:
             save_settings(self.settings)
         except (OSError, AmtsError) as exc:
-            self.notify(f"cannot save settings: {exc}", severity="warning")
+            self.notify(f"cannot save settings: {exc}", severity="warning", markup=False)
 
 
 def make_app(settings: Settings | None = None, demo: bool = False, book_path: str | Path | None = None,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from textual.signal import Signal
-
+from amts.engine.align.book_alignment import BookAlignment
+from amts.engine.experiment.report import ExperimentResult
 from amts.tui.service import AmtsService
-from amts.tui.session import Session
+from amts.tui.session import OpenBook, Session
 from amts.tui.settings import Settings
 
 
@@ -17,5 +17,11 @@ class AppContext(Protocol):
     service: AmtsService
     session: Session
     initial_book: str | None
-    book_signal: Signal[object]
-    experiment_signal: Signal[object]
+    #: Mode → title, in navigation order (the nav bar shows them with their bound keys).
+    screen_titles: dict[str, str]
+    #: Worker failures that were not AmtsErrors: bugs (the monkey test asserts there are none).
+    unexpected_errors: list[BaseException]
+    # The app's reactives (watch them with `screen.watch(app, name, callback)`).
+    current_book: OpenBook | None
+    alignment: BookAlignment | None
+    experiment: ExperimentResult | None

@@ -17,6 +17,7 @@ from pathlib import Path
 from amts.engine import cost, evaluate, sync
 from amts.engine import events as ev
 from amts.engine.act import sync_translation
+from amts.engine.act.state import STATE_FILE, RunRecord, StateStore
 from amts.engine.align import book_alignment as extract
 from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import Book, open_book, read_book_config, read_markdown_file
@@ -309,6 +310,15 @@ class AmtsService:
         if sections is not None:
             plan = sync_sending(plan, sections).plan
         return apply_sync(plan, self.work_dir, self.config)
+
+    # -- runs ----------------------------------------------------------------------------------
+    def unfinished_run(self) -> RunRecord | None:
+        """The work directory's latest experiment run when it did not finish (a killed session
+        leaves it `running`, a stop leaves it `stopped`): what `--resume` would continue."""
+        if not (self.work_dir / STATE_FILE).is_file():
+            return None
+        run = StateStore(self.work_dir).latest_run()
+        return run if run is not None and run.status in ("running", "stopped") else None
 
     def export_formats(self) -> list[str]:
         return list(paralleldata.FORMATS)

@@ -1,14 +1,16 @@
 """What the screens share while the app runs: the open book, its alignment, exclusions, results.
 
-Screens read it when they are shown (`on_screen_resume`) and compare `book_version` with the
-version they last drew, so a book opened on one screen refreshes the others lazily. Exclusions
-live on disk (the work directory's ExclusionStore); `exclusions` is the copy last read or written.
+The app owns the open book, the alignment and the last experiment as Textual reactives (see
+`amts.tui.app.AmtsApp`); screens watch them. `Session` is the screens' view of that state: it
+reads and writes the app's reactives (so every write reaches every watcher). Exclusions live on
+disk (the work directory's ExclusionStore); `exclusions` is the copy last read or written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from amts.engine.align.book_alignment import BookAlignment
 from amts.engine.align.pairs import AlignedPair
@@ -23,29 +25,75 @@ def pair_key(pair: AlignedPair, index: int) -> str:
     return f"{pair.granularity[0]}:{pair.path}:{index}"
 
 
-@dataclass
+@dataclass(frozen=True, slots=True, eq=False)
+class OpenBook:
+    """A book as opened in the UI, with the path the user gave (how it is shown and remembered).
+    Compared by identity: re-opening the same folder is a new OpenBook (its files may have changed)."""
+
+    book: Book
+    label: str
+
+
+class SharedState(Protocol):
+    """The app's reactives the session reads and writes."""
+
+    current_book: OpenBook | None
+    alignment: BookAlignment | None
+    experiment: ExperimentResult | None
+
+
 class Session:
-    book: Book | None = None
-    book_label: str = ""
-    book_version: int = 0
-    #: The open book's alignment, once the Align screen has computed it.
-    alignment: BookAlignment | None = None
-    #: The open book's excluded pairs as last read from (or written to) its ExclusionStore.
-    exclusions: Exclusions | None = None
-    #: The open book's upstream source, once known (Book screen): the Sync screen plans against it.
-    upstream: Path | None = None
-    #: The last experiment's result, for the Results screen.
-    experiment: ExperimentResult | None = None
-    experiment_version: int = 0
+    def __init__(self, state: SharedState) -> None:
+        self._state = state
+        #: The open book's excluded pairs as last read from (or written to) its ExclusionStore.
+        self.exclusions: Exclusions | None = None
+        #: The open book's upstream source, once known (Book screen): the Sync screen plans against it.
+        self.upstream: Path | None = None
+        #: How many books were opened (workers started for one book compare it when they end).
+        self.book_version = 0
+
+    @property
+    def current(self) -> OpenBook | None:
+        return self._state.current_book
+
+    @property
+    def book(self) -> Book | None:
+        return self._state.current_book.book if self._state.current_book is not None else None
+
+    @property
+    def book_label(self) -> str:
+        return self._state.current_book.label if self._state.current_book is not None else ""
+
+    @property
+    def alignment(self) -> BookAlignment | None:
+        """The open book's alignment, once the Align screen has computed it."""
+        return self._state.alignment
+
+    @alignment.setter
+    def alignment(self, value: BookAlignment | None) -> None:
+        self._state.alignment = value
+
+    @property
+    def experiment(self) -> ExperimentResult | None:
+        """The last experiment's result, for the Results screen."""
+        return self._state.experiment
+
+    @experiment.setter
+    def experiment(self, value: ExperimentResult | None) -> None:
+        self._state.experiment = value
 
     def open(self, book: Book, label: str) -> None:
-        self.book, self.book_label = book, label
+        """Share a newly opened book: what belonged to the previous one goes first, so watchers
+        of the book never see the old book's alignment or results."""
         self.book_version += 1
-        self.alignment = None
         self.exclusions = None
-        self.upstream = None
-        self.experiment = None
-        self.experiment_version += 1
+        previous = self._state.current_book
+        if previous is None or Path(previous.book.root).resolve() != Path(book.root).resolve():
+            # The same book re-read (after a sync, or reversed) keeps the upstream the user named.
+            self.upstream = None
+        self._state.alignment = None
+        self._state.experiment = None
+        self._state.current_book = OpenBook(book, label)
 
     def is_excluded(self, pair: AlignedPair) -> bool:
         book = self.book

@@ -1,9 +1,12 @@
-"""Time to first paint of the app, and time to load the whole shared d2l-zh book into Align.
+"""Time to first paint of the app (bare and on the real book), screen switches, and time to load
+the whole shared d2l-zh book into Align.
 
     .venv/bin/python bench/bench_tui.py [--book ../shared/d2l/d2l-zh] [--warm]
 
 Runs headless (App.run_test) at 120x40 with a fresh work directory, so alignment is not cached
-unless --warm is given (then it loads twice and reports both).
+unless --warm is given (then it loads twice and reports both). First paint is the time from
+building the app until run_test hands over (the first frame is composed and drawn). A screen
+switch is the time from the action until the screen is drawn, less the cost of an idle pause.
 """
 
 from __future__ import annotations
@@ -30,6 +33,49 @@ async def first_paint(work: Path) -> float:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         return time.perf_counter() - started
+
+
+async def first_paint_on_book(book: Path, work: Path) -> float:
+    """Time to the first frame with the real book given on the command line (`--book`)."""
+    started = time.perf_counter()
+    app = make_app(settings=Settings(work_dir=str(work)), book_path=book)
+    async with app.run_test(size=(120, 40)):
+        return time.perf_counter() - started
+
+
+async def handled(pilot) -> None:
+    """Until the screen has handled what is queued (twice: handlers queue more). Not
+    `pilot.pause()`, which waits for an idle process: never, while a worker aligns."""
+    await pilot.pause(0)
+    await pilot.pause(0)
+
+
+async def idle_pause(pilot) -> float:
+    started = time.perf_counter()
+    await handled(pilot)
+    return time.perf_counter() - started
+
+
+async def screen_switches(book: Path | None, work: Path, rounds: int = 3) -> dict[str, list[float]]:
+    """Seconds per switch to each screen: the first visit, then `rounds` revisits (from Book),
+    each until the screen has handled its messages (layout and paint included)."""
+    app = make_app(settings=Settings(work_dir=str(work)), book_path=book, demo=book is None)
+    times: dict[str, list[float]] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        modes = [m for m in app.MODES if m != "book"]
+        for _ in range(rounds + 1):
+            for mode in modes:
+                for target in (mode, "book"):
+                    baseline = await idle_pause(pilot)
+                    started = time.perf_counter()
+                    app.action_show_screen(target)
+                    await handled(pilot)
+                    elapsed = time.perf_counter() - started - baseline
+                    times.setdefault(target, []).append(max(0.0, elapsed))
+                await app.workers.wait_for_complete()
+    return times
 
 
 async def load_into_align(book: Path, work: Path) -> tuple[float, float, int, int]:
@@ -60,8 +106,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["AMTS_CONFIG_DIR"] = tmp
         work = Path(tmp) / "work"
-        print(f"time to first paint: {asyncio.run(first_paint(work)):.2f}s")
-        if not args.book.exists():
+        print(f"time to first paint (no book): {asyncio.run(first_paint(work)):.2f}s")
+        book = args.book if args.book.exists() else None
+        if book is not None:
+            print(f"time to first paint on {book.name}: {asyncio.run(first_paint_on_book(book, work)):.2f}s")
+        for mode, seconds in asyncio.run(screen_switches(book, work)).items():
+            first, again = seconds[0], seconds[1:]
+            print(f"switch to {mode:<8} first {first * 1000:6.0f} ms · then median "
+                  f"{sorted(again)[len(again) // 2] * 1000:4.0f} ms, max {max(again) * 1000:4.0f} ms")
+        if book is None:
             print(f"{args.book} not found: skipping the whole-book load")
             return
         for run in ("cold", "warm") if args.warm else ("cold",):

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, OptionList, ProgressBar, Select, Static
@@ -18,7 +19,7 @@ from amts.tui.messages import PairToggled
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.screens.export import ExportScreen
-from amts.tui.session import pair_key
+from amts.tui.session import OpenBook, pair_key
 from amts.tui.widgets.pair_table import PairTable
 
 ALL_ARTICLES = "*"
@@ -42,7 +43,6 @@ class AlignScreen(AmtsScreen):
         Binding("g", "toggle_granularity", "Para/sent", id="align.granularity"),
         Binding("e", "export", "Export", id="align.export"),
         Binding("X", "clear_exclusions", "Clear excl.", id="align.clear-exclusions"),
-        Binding("escape", "focus_table", "Table", show=False, id="align.focus-table"),
     ]
 
     def __init__(self) -> None:
@@ -59,13 +59,13 @@ class AlignScreen(AmtsScreen):
                 yield OptionList(id="align-article-list")
             with Vertical(id="align-main"):
                 with Horizontal(id="align-toolbar", classes="toolbar"):
-                    yield Input(placeholder="/ search source or target", id="align-search")
+                    yield Input(placeholder="/ search source or target", id="align-search", compact=True)
                     yield Select([(label, key) for key, (label, _, _) in CONFIDENCE_FILTERS.items()],
-                                 value="all", allow_blank=False, id="align-confidence")
+                                 value="all", allow_blank=False, id="align-confidence", compact=True)
                 yield ProgressBar(id="align-progress", show_eta=False)
                 yield PairTable(id="align-pairs")
                 yield Static("", id="align-detail")
-                yield Static("Open a book on the Book screen (1) to see its aligned pairs.", id="align-status")
+                yield Static("Open a book on the Book screen to see its aligned pairs.", id="align-status")
 
     def on_mount(self) -> None:
         self.query_one("#align-progress").display = False
@@ -83,14 +83,13 @@ class AlignScreen(AmtsScreen):
         progress.display = True
         progress.update(total=len(session.book.sections), progress=0)
         self._status(f"Aligning {len(session.book.sections)} sections…")
-        self.align(session.book_version)
+        self.align(session.current)
 
     # -- the alignment worker -----------------------------------------------------------------
     @work(thread=True, exclusive=True, group="align", name="Align book", exit_on_error=False)
-    def align(self, book_version: int) -> None:
+    def align(self, opened: OpenBook) -> None:
         """Align the whole book off the event loop (sections in parallel, cached on disk)."""
-        session = self.amts.session
-        book = session.book
+        book = opened.book
 
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self.query_one("#align-progress", ProgressBar).update,
@@ -98,13 +97,14 @@ class AlignScreen(AmtsScreen):
 
         alignment = self.amts.service.align_book(book, on_progress=progress)
         exclusions = self.amts.service.read_exclusions(book)
-        self.app.call_from_thread(self._alignment_ready, alignment, exclusions, book_version)
+        self.app.call_from_thread(self._alignment_ready, alignment, exclusions, opened)
 
-    def _alignment_ready(self, alignment, exclusions, book_version: int) -> None:
-        if book_version != self.amts.session.book_version:
+    def _alignment_ready(self, alignment, exclusions, opened: OpenBook) -> None:
+        if opened is not self.amts.session.current:
             return  # another book was opened meanwhile
-        self.amts.session.alignment = alignment
+        # Exclusions first: watchers of the alignment (the Jobs screen) count what they leave out.
         self.amts.session.exclusions = exclusions
+        self.amts.session.alignment = alignment
         self._show_alignment()
         warnings = len(alignment.warnings) + len(alignment.skipped)
         if warnings:
@@ -124,8 +124,12 @@ class AlignScreen(AmtsScreen):
         total = sum(len(s.pairs(self.granularity)) for s in alignment.sections)
         articles.add_option(Option(f"All articles ({total:,})", id=ALL_ARTICLES))
         for section in alignment.sections:
-            articles.add_option(Option(f"{section.name} ({len(section.pairs(self.granularity))})",
-                                       id=section.name))
+            # The file name first: a narrow list cuts the folder, never what tells articles apart.
+            folder, _, name = section.name.rpartition("/")
+            label = Content(f"{name} ({len(section.pairs(self.granularity))})")
+            if folder:
+                label = Content.assemble(label, (f" {folder}", "dim"))
+            articles.add_option(Option(label, id=section.name))
         articles.highlighted = 0
         self.article = ALL_ARTICLES
         self.refresh_pairs()
@@ -160,9 +164,10 @@ class AlignScreen(AmtsScreen):
     def _show_counts(self) -> None:
         table = self.query_one(PairTable)
         stored = len(self.amts.session.exclusions or ())
-        self._status(f"[b]{self.granularity}[/b] pairs (g): {len(table.rows_shown):,} of "
-                     f"{self.shown_total:,} shown · {len(table.excluded):,} excluded here · "
-                     f"{stored:,} stored (x toggles, X clears)")
+        # Short enough for 80 columns: the keys (x, X, g) are in the footer and the key panel.
+        self._status(f"[b]{self.granularity}[/b] pairs: {len(table.rows_shown):,} of "
+                     f"{self.shown_total:,} · {len(table.excluded):,} excluded here, "
+                     f"{stored:,} stored")
 
     def _status(self, text: str) -> None:
         self.query_one("#align-status", Static).update(text)
@@ -246,9 +251,6 @@ class AlignScreen(AmtsScreen):
     def action_focus_search(self) -> None:
         self.query_one("#align-search", Input).focus()
 
-    def action_focus_table(self) -> None:
-        self.query_one(PairTable).focus()
-
     def action_cycle_filter(self) -> None:
         select = self.query_one("#align-confidence", Select)
         keys = list(CONFIDENCE_FILTERS)
@@ -280,7 +282,7 @@ class AlignScreen(AmtsScreen):
     def export(self, pairs, fmt: str, path: Path) -> None:
         book = self.amts.session.book
         lines = self.amts.service.export_pairs(pairs, path, fmt, book.source_lang, book.target_lang)
-        self.app.call_from_thread(self.notify, "\n".join(lines), title="Exported", timeout=8)
+        self.app.call_from_thread(self.notify, "\n".join(lines), title="Exported", timeout=8, markup=False)
 
     def screen_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Export parallel data", "Write the included pairs as CSV/TSV/TMX",

@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Button, DataTable, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -22,10 +23,13 @@ from amts.engine.book import Book
 from amts.tui.messages import BookOpened
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.service import BookStats
+from amts.tui.widgets.table import MIN_FLEXIBLE_WIDTH, Table, one_line
 
 #: How each staleness state shows in the sections table (theme variables, no hex).
 STATE_STYLES = {"unchanged": "", "behind": "$text-warning", "new upstream": "$text-accent",
                 "deleted upstream": "$text-error"}
+#: The states as the narrow State column names them (the summary line says them in full).
+STATE_NAMES = {"unchanged": "same", "behind": "behind", "new upstream": "new", "deleted upstream": "deleted"}
 
 
 class BookScreen(AmtsScreen):
@@ -63,11 +67,11 @@ class BookScreen(AmtsScreen):
                     yield Input(placeholder="source book (e.g. ~/src/d2l-en), Enter to compare",
                                 id="book-upstream", compact=True)
                 yield Static("", id="book-staleness")
-                yield DataTable(id="book-sections", cursor_type="row", zebra_stripes=True)
+                yield Table(id="book-sections", cursor_type="row", zebra_stripes=True)
                 yield Label("Size of the source text", classes="section-title")
-                yield DataTable(id="book-stats", cursor_type="none", show_cursor=False)
+                yield Table(id="book-stats", cursor_type="none", show_cursor=False)
                 yield Label("Cost estimate per variant", classes="section-title")
-                yield DataTable(id="book-cost", cursor_type="none", show_cursor=False)
+                yield Table(id="book-cost", cursor_type="none", show_cursor=False)
                 yield Static("", id="book-skipped")
 
     def on_mount(self) -> None:
@@ -75,22 +79,26 @@ class BookScreen(AmtsScreen):
         stats.add_columns("Sections", "Paragraphs", "Sentences", "Characters")
         cost = self.query_one("#book-cost", DataTable)
         cost.add_columns("Variant", "Characters", "USD", "Note")
-        sections = self.query_one("#book-sections", DataTable)
-        sections.fixed_columns = 1  # narrow terminals scroll the figures, never the section names
+        sections = self.query_one("#book-sections", Table)
+        sections.flexible_columns = ("section",)  # the figures always show; long names get "…"
+        # The states' colours are the theme's: a theme switch redraws them.
+        self.watch(self.app, "theme", lambda _theme: self._draw_staleness(), init=False)
         self._fill_book_list()
         if self.amts.initial_book and self.amts.session.book is None:
-            self.open_book(self.amts.initial_book)
+            # After the first frame: the frame shows at once, the book (a thread) follows.
+            self.call_after_refresh(self.open_book, self.amts.initial_book)
 
     def _fill_book_list(self) -> None:
         options = self.query_one("#book-list", OptionList)
         options.clear_options()
         for demo in self.amts.service.demo_books():
-            options.add_option(Option(f"★ {demo.label}", id=f"demo:{demo.path}"))
+            options.add_option(Option(Content(f"★ {demo.label}"), id=f"demo:{demo.path}"))
+        # Paths as written (Content, not markup: a folder may be called `[draft]`).
         for path in self.amts.settings.recent_books:
             if not self.amts.service.is_demo_book(path):
-                options.add_option(Option(self.amts.service.display_path(path), id=f"recent:{path}"))
+                options.add_option(Option(Content(self.amts.service.display_path(path)), id=f"recent:{path}"))
         for book in self.shelf:
-            options.add_option(Option(f"▸ {book.path.name}  {book.languages}", id=f"shelf:{book.path}"))
+            options.add_option(Option(Content(f"▸ {book.path.name}  {book.languages}"), id=f"shelf:{book.path}"))
 
     # -- user actions --------------------------------------------------------------------------
     @on(OptionList.OptionSelected, "#book-list")
@@ -112,7 +120,8 @@ class BookScreen(AmtsScreen):
                 self._fill_book_list()
                 self.query_one("#book-list", OptionList).focus()
                 self.notify(f"{len(shelf)} books in {self.amts.service.display_path(resolved)}: "
-                            + ", ".join(f"{b.path.name} ({b.languages})" for b in shelf), timeout=6)
+                            + ", ".join(f"{b.path.name} ({b.languages})" for b in shelf), timeout=6,
+                            markup=False)
                 return
             self.open_book(str(resolved))
         else:
@@ -161,19 +170,35 @@ class BookScreen(AmtsScreen):
     # -- workers -------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="book", name="Open book", exit_on_error=False)
     def open_book(self, path: str, source_lang: str | None = None, target_lang: str | None = None) -> None:
-        """Discover the book's sections off the event loop, then count its text."""
+        """Discover the book's sections off the event loop and share it (the app owns it)."""
         book = self.amts.service.open_book(path, source_lang, target_lang)
         label = str(Path(path).expanduser())
-        self.app.call_from_thread(self._show_book, book, label)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.post_message, BookOpened(book, label))
+
+    def book_changed(self) -> None:
+        """Draw the open book (whoever opened it: this screen, or Sync after writing it)."""
+        for table_id in ("#book-stats", "#book-cost"):
+            self.query_one(table_id, DataTable).clear()
+        opened = self.amts.session.current
+        if opened is None:
+            return
+        self._show_book(opened.book, opened.label)
+        self.count_book(opened.book)
+        upstream = self.amts.session.upstream or self.amts.service.default_upstream(opened.book)
+        if upstream is not None and opened.book.layout == "translation-repo":
+            self._upstream_found(opened.book, upstream)
+
+    @work(thread=True, exclusive=True, group="book-stats", name="Count book", exit_on_error=False)
+    def count_book(self, book: Book) -> None:
+        """Count the book's text, then price it (CPU: off the event loop)."""
         stats = self.amts.service.book_stats(book)
         if get_current_worker().is_cancelled:
             return
         self.app.call_from_thread(self._show_stats, stats)
         rows = self.amts.service.cost_estimate(book, stats)
-        self.app.call_from_thread(self._show_cost, rows)
-        upstream = self.amts.service.default_upstream(book)
-        if upstream is not None and book.layout == "translation-repo":
-            self.app.call_from_thread(self._upstream_found, book, upstream)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_cost, rows)
 
     def _upstream_found(self, book: Book, upstream: Path) -> None:
         if book is not self.amts.session.book:
@@ -194,6 +219,12 @@ class BookScreen(AmtsScreen):
         if book is not self.amts.session.book:
             return
         self.staleness = staleness
+        self._draw_staleness()
+
+    def _draw_staleness(self) -> None:
+        staleness = self.staleness
+        if staleness is None:
+            return
         counts = {str(state): n for state, n in staleness.counts.items()}
         last = (time.strftime("%Y-%m-%d %H:%M", time.localtime(staleness.synced_at))
                 if staleness.synced_at else "never (by AMTS)")
@@ -201,31 +232,33 @@ class BookScreen(AmtsScreen):
             f"[b]{counts['behind']}[/b] sections behind · {counts['unchanged']} unchanged · "
             f"{counts['new upstream']} new upstream · {counts['deleted upstream']} deleted upstream · "
             f"[b]{staleness.awaiting_review}[/b] units awaiting review (Review, 6) · last sync: {last}")
-        table = self.query_one("#book-sections", DataTable)
+        table = self.query_one("#book-sections", Table)
+        cursor = table.cursor_row
         table.clear(columns=True)
-        # The names shrink to what the pane leaves beside the figures (about 45 cells).
-        width = max(16, min(max((len(r.path) for r in staleness.sections), default=16),
-                            self.query_one("#book-details").size.width - 48))
-        table.add_column("Section", key="section", width=width)
-        for key, label in (("state", "State"), ("edited", "Ed."), ("new", "New"), ("deleted", "Del."),
-                           ("review", "Rev."), ("synced", "Synced")):
-            table.add_column(label, key=key)
+        table.add_column("Section", key="section", width=MIN_FLEXIBLE_WIDTH)
+        # Narrow figures, so the names keep most of an 80-column terminal (the summary above
+        # says the states in full, and when the book was last synced to the minute).
+        for key, label, width in (("state", "State", 7), ("edited", "Ed", 3), ("new", "New", 3),
+                                  ("deleted", "Del", 3), ("review", "Rev", 3), ("synced", "Synced", 6)):
+            table.add_column(label, key=key, width=width)
+        table.fit_columns()
         # Behind first (what needs work), then the rest; each group in book order.
         order = {"behind": 0, "new upstream": 1, "deleted upstream": 2, "unchanged": 3}
         for row in sorted(staleness.sections, key=lambda r: (order[str(r.state)], r.path)):
             style = self.app.theme_variables.get(STATE_STYLES[str(row.state)].lstrip("$"), "")
-            synced = time.strftime("%m-%d %H:%M", time.localtime(row.synced_at)) if row.synced_at else "—"
-            table.add_row(_clip(row.path, width), Text(str(row.state), style=style),
+            synced = time.strftime("%m-%d", time.localtime(row.synced_at)) if row.synced_at else "—"
+            table.add_row(_section_name(row.path), Text(STATE_NAMES[str(row.state)], style=style),
                           *(Text(str(n) if n else "·", justify="right")
                             for n in (row.edited, row.new, row.deleted, row.awaiting_review)),
                           synced, key=row.path)
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1))
 
     def worker_failed(self, worker, error) -> None:
         if worker.group == "book-staleness":
             self.query_one("#book-staleness", Static).update(f"[$text-error]{escape(str(error))}[/]")
 
     def _show_book(self, book: Book, label: str) -> None:
-        self.post_message(BookOpened(book, label))
         title = book.title or Path(label).name
         shown = self.amts.service.display_path(label)
         self.summary = (f"[b]{escape(title)}[/b]\n{escape(shown)}\n{book.layout}, "
@@ -244,6 +277,7 @@ class BookScreen(AmtsScreen):
             skipped.update(f"[b]Skipped files ({len(book.skipped)})[/b]\n{lines}{more}")
         else:
             skipped.update("")
+        self.staleness = None
         for table_id in ("#book-stats", "#book-cost", "#book-sections"):
             self.query_one(table_id, DataTable).clear()
         self.query_one("#book-staleness", Static).update(
@@ -264,9 +298,11 @@ class BookScreen(AmtsScreen):
             table.add_row(row.variant, f"{row.characters:,}", f"${row.usd:,.2f}", row.note)
 
 
-def _clip(path: str, width: int) -> str:
-    """A section path in `width` cells: whole when it fits, else its file name, clipped."""
-    if len(path) <= width:
-        return path
-    name = Path(path).name
-    return name if len(name) <= width else name[: width - 1] + "…"
+def _section_name(path: str) -> Text:
+    """A section as its column shows it: the file name first (what tells sections apart), then
+    its folder, dim; cut with "…" at whatever width the column has."""
+    folder, _, name = path.rpartition("/")
+    text = one_line(name)
+    if folder:
+        text.append(f" {folder}", style="dim")
+    return text

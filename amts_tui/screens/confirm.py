@@ -18,17 +18,18 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
     ]
 
-    def __init__(self, title: str, body: str, confirm_label: str = "Yes") -> None:
+    def __init__(self, title: str, body: str, confirm_label: str = "Yes", cancel_label: str = "Cancel") -> None:
         super().__init__(id="confirm-screen")
         self.title_text, self.body, self.confirm_label = title, body, confirm_label
+        self.cancel_label = cancel_label
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.body, id="confirm-body", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.confirm_label} (y)", variant="warning", id="confirm-yes")
-                yield Button("Cancel (n)", id="confirm-no")
+                yield Button(f"{self.cancel_label} (n)", id="confirm-no")
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:

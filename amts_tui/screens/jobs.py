@@ -7,12 +7,16 @@ import time
 from collections.abc import Iterable
 from dataclasses import replace
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Button, RichLog, Static
+from textual.worker import Worker, WorkerState
 
+from amts.engine import events as ev
 from amts.tui.messages import PipelineEvent
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.service import ExperimentRunner
@@ -35,6 +39,7 @@ class JobsScreen(AmtsScreen):
         super().__init__()
         self.stop_event: asyncio.Event | None = None
         self.panes: dict[str, JobPane] = {}
+        self._panes_lock = asyncio.Lock()
 
     @property
     def runner(self) -> ExperimentRunner:
@@ -54,34 +59,51 @@ class JobsScreen(AmtsScreen):
         # A clock for the panes' elapsed time; it never polls the engine (events drive the panes).
         self.set_interval(1.0, self._tick)
 
-    def on_resize(self) -> None:
-        self.query_one("#jobs-panes").set_class(self.size.width < 100, "-narrow")
-
     def book_changed(self) -> None:
-        """Show one pending pane per configured sub-pipeline of the open book."""
-        panes = self.query_one("#jobs-panes", VerticalScroll)
-        panes.remove_children()
-        self.panes.clear()
+        self.show_panes()
+
+    @work(group="jobs-panes", name="Show job panes", exit_on_error=False)
+    async def show_panes(self) -> None:
+        """One pending pane per configured sub-pipeline of the open book.
+
+        Panes are kept by name and updated in place; the ones the book no longer has are removed
+        and awaited before any is mounted, under a lock, so a pane id is never mounted twice
+        however fast books are opened."""
         session = self.amts.session
         config = self.runner.config_for(session.book, session.book_label)
-        specs = self.runner.specs(config, session.book)
+        specs = self.runner.specs(config, session.book) if session.book is not None else []
+        names = [spec.name for spec in specs]
+        async with self._panes_lock:
+            container = self.query_one("#jobs-panes", VerticalScroll)
+            gone = [pane for name, pane in self.panes.items() if name not in names]
+            self.panes = {name: pane for name, pane in self.panes.items() if name in names}
+            hint = container.query(".unavailable")
+            await container.remove_children([*gone, *hint])
+            new = [JobPane(name) for name in names if name not in self.panes]
+            self.panes.update((pane.pipeline, pane) for pane in new)
+            if new:
+                await container.mount_all(new)
+            if not specs:
+                await container.mount(Static("Open a book on the Book screen, then launch its "
+                                             "sub-pipelines here.", classes="unavailable"))
+        summary = self.query_one("#jobs-summary", Static)
         if not specs:
-            panes.mount(Static("Open a book on the Book screen (1), then launch its sub-pipelines here.",
-                               classes="unavailable"))
+            summary.update("")
             return
-        for spec in specs:
-            self.panes[spec.name] = JobPane(spec.name)
-        panes.mount_all(self.panes.values())
-        self.query_one("#jobs-summary", Static).update(
+        summary.update(Content(
             f"{len(specs)} sub-pipelines · {config.backend.kind} backend · "
             f"{len(config.evaluation.articles)} articles scored: {', '.join(config.evaluation.articles)}"
             # The local stand-in is a translation memory, not a translator: say so up front.
             + ("\nlocal: translates only what the parallel data covers; no-act: nothing"
-               if config.backend.kind == "local" else ""))
+               if config.backend.kind == "local" else "")))
 
     # -- running ------------------------------------------------------------------------------
     def action_launch(self) -> None:
         self._start(pipelines=None, resume=False)
+
+    def action_resume(self) -> None:
+        """Continue the work directory's latest run (the engine path of `--auto --resume`)."""
+        self._start(pipelines=None, resume=True)
 
     def action_retry(self) -> None:
         failed = [name for name, pane in self.panes.items() if pane.state in ("failed", "stopped")]
@@ -91,9 +113,17 @@ class JobsScreen(AmtsScreen):
         self._start(pipelines=failed, resume=True)
 
     def action_stop(self) -> None:
-        if self.stop_event is not None and not self.stop_event.is_set():
+        """First press: the sub-pipelines end at their next stage. Second press: cancel the run
+        now (the engine stops its batch jobs on cancellation). Either way they are resumable."""
+        if self.stop_event is None:
+            self.notify("No run to stop")
+        elif not self.stop_event.is_set():
             self.stop_event.set()
-            self._log("stop requested: sub-pipelines end at their next stage (resumable)")
+            self._log("stop requested: sub-pipelines end at their next stage (resumable); "
+                      "press s again to stop now")
+        else:
+            self._log("stopping now: cancelling the run (resumable)")
+            self.workers.cancel_group(self, "jobs")
 
     def _start(self, pipelines: list[str] | None, resume: bool) -> None:
         if self.stop_event is not None:
@@ -101,10 +131,8 @@ class JobsScreen(AmtsScreen):
             return
         session = self.amts.session
         if session.book is None:
-            self.notify("Open a book first (Book screen, 1)", severity="warning")
+            self.notify("Open a book first (Book screen)", severity="warning")
             return
-        if not self.panes:
-            self.book_changed()
         for name, pane in self.panes.items():
             if pipelines is None or name in pipelines:
                 pane.reset()
@@ -135,12 +163,10 @@ class JobsScreen(AmtsScreen):
             kept = tuple(new.pop(p.name, p) for p in session.experiment.pipelines)
             result = replace(result, pipelines=kept + tuple(new.values()))
         session.experiment = result
-        session.experiment_version += 1
-        self.amts.experiment_signal.publish(result)
         ok = sum(p.succeeded for p in result.pipelines)
         severity = "information" if result.succeeded else "warning"
-        self.notify(f"{ok} of {len(result.pipelines)} sub-pipelines succeeded · see Results (4)",
-                    title="Run finished", severity=severity, timeout=8)
+        self.notify(f"{ok} of {len(result.pipelines)} sub-pipelines succeeded · see Results",
+                    title="Run finished", severity=severity, timeout=8, markup=False)
         self._log(f"run {result.run_id} finished: {ok}/{len(result.pipelines)} succeeded"
                   + (f"; report {result.report_markdown}" if result.report_markdown else ""))
 
@@ -150,17 +176,39 @@ class JobsScreen(AmtsScreen):
             self._set_running(False)
             self._log(f"run failed: {error}")
 
+    @on(Worker.StateChanged)
+    def _run_cancelled(self, event: Worker.StateChanged) -> None:
+        # A cancelled run (second stop, quit) is stopped, not failed: its jobs stay resumable.
+        if event.worker.group != "jobs" or event.state != WorkerState.CANCELLED:
+            return
+        for pane in self.panes.values():
+            pane.mark_stopped("stopped (cancelled); retry resumes it")
+        self.stop_event = None
+        self._set_running(False)
+        self._log("run stopped: retry (r) resumes the stopped sub-pipelines")
+
     @on(PipelineEvent)
     async def _pipeline_event(self, message: PipelineEvent) -> None:
         event = message.event
-        self._log(f"{event.pipeline or 'run'}: {describe_event(event)}", at=event.at)
+        self._log(f"{event.pipeline or 'run'}: {self._describe(event)}", at=event.at)
         if not event.pipeline:
             return  # run-level events (estimate, warnings) go to the log only
         pane = self.panes.get(event.pipeline)
         if pane is None:
             pane = self.panes[event.pipeline] = JobPane(event.pipeline)
+            pane.apply(event)
             await self.query_one("#jobs-panes", VerticalScroll).mount(pane)
+            return
         pane.apply(event)
+
+    def _describe(self, event) -> str:
+        # The engine calls a run that did not succeed "failed"; when nothing under it failed
+        # (the user stopped it), the panes say STOPPED and so does the log.
+        if isinstance(event, ev.RunFinished) and not event.succeeded:
+            states = {pane.state for pane in self.panes.values()}
+            if "failed" not in states and "stopped" in states:
+                return "run stopped: retry (r) resumes the stopped sub-pipelines"
+        return describe_event(event)
 
     # -- drawing ------------------------------------------------------------------------------
     def _set_running(self, running: bool) -> None:
@@ -171,7 +219,7 @@ class JobsScreen(AmtsScreen):
 
     def _log(self, line: str, at: float | None = None) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(at or time.time()))
-        self.query_one("#jobs-log", RichLog).write(f"{stamp} {line}")
+        self.query_one("#jobs-log", RichLog).write(Text(f"{stamp} {line}"))  # engine text, not markup
 
     def _tick(self) -> None:
         for pane in self.panes.values():
@@ -195,5 +243,7 @@ class JobsScreen(AmtsScreen):
     def screen_commands(self) -> Iterable[SystemCommand]:
         yield SystemCommand("Launch sub-pipelines", "Run the configured experiment", self.action_launch)
         yield SystemCommand("Stop sub-pipelines", "Stop at the next stage (resumable)", self.action_stop)
+        yield SystemCommand("Resume the last run", "Re-attach to its recorded jobs (as --resume)",
+                            self.action_resume)
         yield SystemCommand("Retry failed sub-pipelines", "Resume the failed or stopped ones",
                             self.action_retry)

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.widgets import Select, Static
+from textual.worker import get_current_worker
 
 from amts.tui.messages import ArticleSelected
 from amts.tui.screens.base import AmtsScreen
@@ -65,7 +66,7 @@ class ResultsScreen(AmtsScreen):
             yield DiffView(id="results-diff")
 
     def on_mount(self) -> None:
-        self.amts.experiment_signal.subscribe(self, lambda _result: self.load_history())
+        self.watch(self.app, "experiment", lambda _result: self.load_history(), init=False)
         self.load_history()
 
     def on_resize(self) -> None:
@@ -126,6 +127,7 @@ class ResultsScreen(AmtsScreen):
     @on(Select.Changed, "#results-compare")
     def _draw(self) -> None:
         table = self.query_one(BleuTable)
+        self.workers.cancel_group(self, "diff")  # a diff still loading belongs to what was shown
         self.query_one(DiffView).clear()
         summary = self.query_one("#results-summary", Static)
         if self.shown is None:
@@ -228,7 +230,7 @@ class ResultsScreen(AmtsScreen):
                          == (source, target, variant)), None)
         score = next((a for a in pipeline.articles if a.path == article), None) if pipeline else None
         if score is None or not score.output_path:
-            self.notify(f"No output of {variant} for {article}", severity="warning")
+            self.notify(f"No output of {variant} for {article}", severity="warning", markup=False)
             return
         self.load_diff(score.output_path, score.reference_path, target, f"{variant}: {Path(article).name}",
                        score.diff_path)
@@ -240,6 +242,8 @@ class ResultsScreen(AmtsScreen):
             units = scored_units_diff(diff_path)  # exactly the units BLEU scored
         else:
             units = article_diff(output_path, reference_path, target_lang)
+        if get_current_worker().is_cancelled:
+            return  # the direction changed while it loaded
         self.app.call_from_thread(self.query_one(DiffView).show, units,
                                   f"Machine output ({title})", f"Reference ({Path(reference_path).name})")
 

@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
+from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -113,8 +114,13 @@ class ReviewScreen(AmtsScreen):
         options = self.query_one("#review-units", OptionList)
         options.clear_options()
         for section in self.review.sections if self.review else ():
-            options.add_option(Option(f"{section.path} ({len(section.units)})", id=f"section:{section.path}",
-                                      disabled=True))
+            # The file name first (a narrow list cuts the folder, never what tells sections apart);
+            # paths as written (Content, not markup).
+            folder, _, name = section.path.rpartition("/")
+            label = Content(f"{name} ({len(section.units)})")
+            if folder:
+                label = Content.assemble(label, (f" {folder}", "dim"))
+            options.add_option(Option(label, id=f"section:{section.path}", disabled=True))
             for unit in section.units:
                 kind = "" if unit.kind == "sentence" else f" {unit.kind}"
                 label = f"  L{unit.line} {unit.status}{kind}" + (" conflict" if unit.is_conflict else "")
@@ -220,9 +226,13 @@ class ReviewScreen(AmtsScreen):
         self.act(self.current, "edit", text)
 
     def action_cancel_edit(self) -> None:
+        """Escape: out of the editor (dropping the edit); elsewhere, back to the list as on
+        every screen."""
         if self.editing:
             self._stop_editing()
             self._show_unit()
+        else:
+            self.focus_main()
 
     def _stop_editing(self) -> None:
         self.editing = False
@@ -261,7 +271,7 @@ class ReviewScreen(AmtsScreen):
         if self.editing:
             self._stop_editing()
         severity = "information" if result.written else "warning"
-        self.notify(result.message, severity=severity, timeout=4)
+        self.notify(result.message, severity=severity, timeout=4, markup=False)
         self.review = self.review.updated(result)
         self._fill_list()
         self._select(result.next if result.written else result.unit)

@@ -17,12 +17,13 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, Input, Static
 
 from amts.tui.messages import BookOpened
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.service import SyncRow, sync_sending
+from amts.tui.widgets.table import Table, one_line
 
 #: What the sync puts into the translation, per unit action (the machine text comes at apply).
 PROPOSED = {
@@ -63,35 +64,49 @@ class SyncScreen(AmtsScreen):
                 yield Input(placeholder="upstream source book (e.g. ~/src/d2l-en)", id="sync-upstream")
                 yield Button("Plan (p)", id="sync-plan", variant="primary", compact=True)
                 yield Button("Apply (w)", id="sync-apply", variant="warning", disabled=True, compact=True)
-            yield DataTable(id="sync-table", cursor_type="row", zebra_stripes=True)
+            yield Table(id="sync-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="sync-changes"):
                 yield Static("", id="sync-changes-text")
             yield Static("", id="sync-summary")
 
     def on_mount(self) -> None:
-        table = self.query_one("#sync-table", DataTable)
+        table = self.query_one("#sync-table", Table)
+        table.flexible_columns = ("section",)  # the counts always show; long names get "…"
         table.add_column(" ", key="selected", width=1)
-        table.add_column("Section", key="section")
+        table.add_column("Section", key="section", width=20)
         for key, label in (("unchanged", "Same"), ("edited", "Edited"), ("new", "New"), ("deleted", "Del."),
                            ("saved", "Saved")):
-            table.add_column(label, key=key)
+            table.add_column(label, key=key, width=len(label))
+        table.fit_columns()
         self.query_one("#sync-changes").display = False
 
     def book_changed(self) -> None:
+        book = self.amts.session.book
+        if self.plan is not None and book is not None and self._same_book(self.plan, book):
+            # The same book re-read (this screen wrote it): plan again against the same upstream,
+            # the current plan shown until the new one is there.
+            self.query_one("#sync-apply", Button).disabled = True
+            self.action_plan()
+            return
         self.plan = None
         self.selected.clear()
         self.query_one("#sync-changes").display = False
-        self.query_one("#sync-table", DataTable).clear()
+        self.query_one("#sync-table", Table).clear()
         self.query_one("#sync-apply", Button).disabled = True
         service = self.amts.service
-        upstream = self.amts.session.upstream or service.default_upstream(self.amts.session.book)
+        upstream = self.amts.session.upstream or service.default_upstream(book)
         self.query_one("#sync-upstream", Input).value = service.display_path(upstream) if upstream else ""
-        if self.amts.session.book is None:
-            self._summary("Open a book on the Book screen (1), then name its upstream source here.")
+        if book is None:
+            self._summary("Open a book on the Book screen, then name its upstream source here.")
         elif upstream is not None:
             self.action_plan()
         else:
             self._summary("Name the upstream source book, then plan (p).")
+
+    @staticmethod
+    def _same_book(plan, book) -> bool:
+        return (Path(plan.book_root).resolve() == Path(book.root).resolve()
+                and (plan.source_lang, plan.target_lang) == (book.source_lang, book.target_lang))
 
     def _summary(self, text: str) -> None:
         self.query_one("#sync-summary", Static).update(text)
@@ -117,14 +132,14 @@ class SyncScreen(AmtsScreen):
         self.plan = plan
         paths = {s.path for s in plan.sections}
         self.selected &= paths
-        table = self.query_one("#sync-table", DataTable)
+        table = self.query_one("#sync-table", Table)
         cursor = table.cursor_row
         table.clear()
         totals = [0, 0, 0, 0]
         for row, section in zip(rows, plan.sections, strict=True):
             counts = (row.unchanged, row.edited, row.new, row.deleted)
             totals = [t + c for t, c in zip(totals, counts)]
-            table.add_row(self._mark(section.path), row.section,
+            table.add_row(self._mark(section.path), one_line(row.section),
                           *(Text(str(c), justify="right") for c in counts),
                           Text(f"{row.saved:.0%}", justify="right"), key=section.path)
         if table.row_count:
@@ -145,7 +160,7 @@ class SyncScreen(AmtsScreen):
 
     # -- per section: select, drill down -------------------------------------------------------
     def _section_under_cursor(self):
-        table = self.query_one("#sync-table", DataTable)
+        table = self.query_one("#sync-table", Table)
         if self.plan is None or not table.row_count:
             return None
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
@@ -159,7 +174,7 @@ class SyncScreen(AmtsScreen):
             self.notify(f"{section.path}: nothing to apply", timeout=2)
             return
         self.selected ^= {section.path}
-        self.query_one("#sync-table", DataTable).update_cell(section.path, "selected", self._mark(section.path))
+        self.query_one("#sync-table", Table).update_cell(section.path, "selected", self._mark(section.path))
         self._summary_selection()
 
     def _summary_selection(self) -> None:
@@ -170,7 +185,7 @@ class SyncScreen(AmtsScreen):
         self.notify(f"{len(self.selected)} selected: {sending.units} units, {sending.characters:,} characters, "
                     f"${sending.usd:.4f}", timeout=3)
 
-    @on(DataTable.RowSelected, "#sync-table")
+    @on(Table.RowSelected, "#sync-table")
     def action_show_changes(self) -> None:
         """The changes of the section under the cursor: old/new source and what goes in, per unit."""
         section = self._section_under_cursor()
@@ -218,9 +233,17 @@ class SyncScreen(AmtsScreen):
                  f"every changed section ({sending.sections})")
         shown = ", ".join(sections[:4]) + (" …" if len(sections) > 4 else "") if sections else ""
 
+        plan = self.plan
+
         def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.apply_plan(self.plan, sections)
+            if not yes:
+                return
+            if plan is not self.plan:
+                # Planned again (or another book opened) while the question was open.
+                self.notify("The plan changed meanwhile: apply (w) again to see what it writes",
+                            severity="warning")
+                return
+            self.apply_plan(plan, sections)
 
         self.app.push_screen(ConfirmScreen(
             "Apply the sync?",
@@ -238,18 +261,12 @@ class SyncScreen(AmtsScreen):
         service = self.amts.service
         lines = service.apply_sync(plan, sections)
         shown = [line.strip() for line in lines[:5]] + (["…"] if len(lines) > 5 else [])
-        self.app.call_from_thread(self.notify, "\n".join(shown), title="Sync applied", timeout=10)
+        self.app.call_from_thread(self.notify, "\n".join(shown), title="Sync applied", timeout=10, markup=False)
+        # The book changed on disk: share the re-read book. Every screen redraws it; this one
+        # plans it again against the same upstream (book_changed), so what is left shows at once.
         book = service.open_book(plan.book_root, plan.source_lang, plan.target_lang)
-        new_plan, rows, saved = service.plan_sync(book, plan.upstream_root)
-        self.app.call_from_thread(self._show_applied, book, new_plan, rows, saved)
-
-    def _show_applied(self, book, plan, rows: list[SyncRow], saved: float) -> None:
-        self.selected.clear()
-        # The book changed on disk: share the re-opened book (the other screens align and score
-        # it afresh), but this screen already shows it, so it must not reset its upstream field.
-        self.drawn_book_version = self.amts.session.book_version + 1
-        self.post_message(BookOpened(book, self.amts.session.book_label))
-        self._show_plan(plan, rows, saved)
+        self.app.call_from_thread(self.selected.clear)  # what was selected is written
+        self.app.call_from_thread(self.post_message, BookOpened(book, self.amts.session.book_label))
 
     def _applying(self) -> None:
         self.query_one("#sync-apply", Button).disabled = True

@@ -11,9 +11,11 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
 from amts.tui.messages import ArticleSelected
+from amts.tui.widgets.table import Table, one_line
 
 VARIANT_ORDER = ("no-act", "act-paragraph", "act-sentence")
-SHORT_NAMES = {"act-paragraph": "act-para", "act-sentence": "act-sent"}
+#: Column headers short enough that every variant fits 80 columns beside the article names.
+SHORT_NAMES = {"act-paragraph": "para", "act-sentence": "sent"}
 MEAN_ROW = "__mean__"
 CORPUS_ROW = "__corpus__"
 #: Cells per score column (DataTable adds one cell of padding each side).
@@ -22,7 +24,7 @@ MIN_ARTICLE_WIDTH = 12
 
 
 def _score(value: float | None) -> Text:
-    return Text("—" if value is None else f"{value:.2f}", justify="right")
+    return Text("—" if value is None else f"{value:.1f}", justify="right")
 
 
 def _delta(value: float | None) -> Text:
@@ -43,7 +45,7 @@ def order_variants(variants) -> list[str]:
     return [v for v in VARIANT_ORDER if v in names] + sorted(v for v in names if v not in VARIANT_ORDER)
 
 
-class BleuTable(DataTable):
+class BleuTable(Table):
     """One row per scored article, one BLEU/chrF(/terms) column group per variant; Enter opens a diff."""
 
     def __init__(self, **kwargs) -> None:
@@ -89,7 +91,7 @@ class BleuTable(DataTable):
                     terms = f"{score.terms_hit}/{score.terms_checked}" if score and score.terms_checked else "—"
                     cells.append(Text(terms, justify="right"))
             self.add_row(*cells, key=article)
-        mean, corpus = [Text("mean of articles", style="bold")], [Text("corpus", style="bold")]
+        mean, corpus = [one_line("mean of articles", "bold")], [one_line("corpus", "bold")]
         for v in self.variants:
             scored = by_variant[v].articles
             hit = sum(a.terms_hit for a in scored)
@@ -103,7 +105,8 @@ class BleuTable(DataTable):
         self.add_row(*mean, key=MEAN_ROW)
         self.add_row(*corpus, key=CORPUS_ROW)
         self.header_height = 2
-        self.fixed_columns = 1  # narrow terminals scroll the scores, never the article names
+        self.fixed_columns = 1  # narrower than every column: scroll the scores, never the names
+        self.fit_columns()
 
     def show_comparison(self, deltas: list, available: int = 0) -> None:
         """Fill from `history.compare_runs`: per article and variant, ΔBLEU and ΔchrF (newer − older)."""

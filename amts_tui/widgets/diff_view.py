@@ -65,8 +65,8 @@ class DiffView(VerticalScroll):
         if not self.shown:
             return
         delete, insert = self._style("diff-delete"), self._style("diff-insert")
-        rows = [Horizontal(Label(self.heading[0], classes="diff-heading diff-column"),
-                           Label(self.heading[1], classes="diff-heading diff-column"),
+        rows = [Horizontal(Label(self.heading[0], classes="diff-heading diff-column", markup=False),
+                           Label(self.heading[1], classes="diff-heading diff-column", markup=False),
                            classes="diff-title")]
         for unit in self.units:
             rows.append(Horizontal(

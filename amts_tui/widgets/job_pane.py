@@ -6,7 +6,7 @@ import time
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
+from textual.content import Content
 from textual.widgets import Label, ProgressBar
 
 from amts.engine import events as ev
@@ -22,29 +22,24 @@ def describe_event(event: ev.Event) -> str:
 
 
 class JobPane(Vertical):
-    """The live pane of one sub-pipeline; `apply(event)` updates it in place."""
+    """The live pane of one sub-pipeline. `apply(event)`, `reset()` and `mark_stopped()` change
+    its state; `_redraw` draws the whole state, so it may change before the pane is mounted."""
 
     def __init__(self, pipeline: str) -> None:
         super().__init__(id=f"pane-{pipeline.replace('/', '--')}", classes="-pending")
         self.pipeline = pipeline
-        self.state = "pending"
-        self.started_at: float | None = None
-        self.ended_at: float | None = None
-        self.stage = "—"
-        self.resource = "—"
-        self.job = "—"
-        self.last_event = "waiting to start"
+        self.reset()
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="job-header"):
-            yield Label(self.pipeline, classes="job-title")
+            yield Label(Content(self.pipeline), classes="job-title")
             yield Label("PENDING", classes="job-state")
             yield Label("0:00", classes="job-elapsed")
         yield Label("", classes="job-line job-stage")
         yield Label("", classes="job-line job-resource")
         with Horizontal(classes="job-header"):
             yield Label("documents ", classes="job-docs-label")
-            # A known total of 0 rather than None: an indeterminate bar animates forever.
+            # A known total rather than None: an indeterminate bar animates forever.
             yield ProgressBar(total=100, show_eta=False, classes="job-docs")
         yield Label("", classes="job-line job-last")
 
@@ -53,12 +48,13 @@ class JobPane(Vertical):
 
     def reset(self) -> None:
         """Back to pending before a new run or a retry."""
-        self.started_at = self.ended_at = None
+        self.state = "pending"
+        self.started_at: float | None = None
+        self.ended_at: float | None = None
         self.stage = self.resource = self.job = "—"
         self.last_event = "waiting to start"
-        self.query_one(ProgressBar).update(total=100, progress=0)
-        self.query_one(".job-docs-label", Label).update("documents ")
-        self._set_state("pending")
+        self.progress_label, self.done, self.total = "documents", 0, 100
+        self._redraw()
 
     def apply(self, event: ev.Event) -> None:
         """Update the pane from one engine event."""
@@ -67,36 +63,34 @@ class JobPane(Vertical):
         match event:
             case ev.StageStarted(stage=stage):
                 self.stage = stage
-                self._set_state("running")
+                self.state = "running"
             case ev.ResourceStatus(name=name, status=status, imported=imported, failed=failed):
                 self.resource = f"{name} {status} ({imported} in, {failed} failed)"
             case ev.JobStatus(job_id=job_id, status=status, documents_done=done, documents_total=total):
                 self.job = f"{job_id[:12]} {status}"
                 if total:
-                    self._progress("documents", done, total)
+                    self.progress_label, self.done, self.total = "documents", done, total
             case ev.Progress(stage=stage, done=done, total=total):
                 if total:
-                    self._progress(stage, done, total)
+                    self.progress_label, self.done, self.total = stage, done, total
             case ev.Failed(status=status):
                 self.ended_at = event.at
-                self._set_state("stopped" if status == ev.PipelineStatus.STOPPED else "failed")
+                self.state = "stopped" if status == ev.PipelineStatus.STOPPED else "failed"
             case ev.Finished():
                 self.ended_at = event.at
-                bar = self.query_one(ProgressBar)
-                if not bar.progress:
-                    bar.update(total=1, progress=1)
-                self._set_state("completed")
+                if not self.done:
+                    self.done, self.total = 1, 1
+                self.state = "completed"
         self.last_event = describe_event(event)
         self._redraw()
 
-    def _progress(self, what: str, done: int, total: int) -> None:
-        self.query_one(".job-docs-label", Label).update(f"{what} {done}/{total} ")
-        self.query_one(ProgressBar).update(total=total, progress=done)
-
-    def _set_state(self, state: str) -> None:
-        self.state = state
-        self.set_classes(f"-{state}")
-        self.query_one(".job-state", Label).update(state.upper())
+    def mark_stopped(self, why: str) -> None:
+        """The run was cancelled under this pane (stop, quit): unfinished work is stopped, not failed."""
+        if self.state in ("pending", "running"):
+            self.state = "stopped"
+            self.ended_at = time.time() if self.started_at is not None else None
+            self.last_event = why
+            self._redraw()
 
     def elapsed(self) -> float:
         if self.started_at is None:
@@ -104,12 +98,19 @@ class JobPane(Vertical):
         return (self.ended_at or time.time()) - self.started_at
 
     def _redraw(self) -> None:
+        if not self.query(ProgressBar):
+            return  # not composed yet: on_mount draws what the events set meanwhile
+        self.set_classes(f"-{self.state}")
+        self.query_one(".job-state", Label).update(self.state.upper())
         minutes, seconds = divmod(int(self.elapsed()), 60)
         self.query_one(".job-elapsed", Label).update(f" {minutes}:{seconds:02d}")
         self.query_one(".job-stage", Label).update(
-            f"stage [b]{escape(self.stage)}[/b] · job {escape(self.job)}")
-        self.query_one(".job-resource", Label).update(f"data {escape(self.resource)}")
-        self.query_one(".job-last", Label).update(f"last: {escape(self.last_event)}")
+            Content.assemble("stage ", (self.stage, "bold"), f" · job {self.job}"))
+        self.query_one(".job-resource", Label).update(Content(f"data {self.resource}"))
+        self.query_one(".job-docs-label", Label).update(
+            Content(f"{self.progress_label} {self.done}/{self.total} " if self.done else "documents "))
+        self.query_one(ProgressBar).update(total=self.total, progress=self.done)
+        self.query_one(".job-last", Label).update(Content(f"last: {self.last_event}"))
 
     def tick(self) -> None:
         """Refresh the elapsed time while running."""

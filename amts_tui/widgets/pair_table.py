@@ -1,4 +1,9 @@
-"""A DataTable of aligned pairs that fills in batches, so 12k rows never freeze the UI."""
+"""A DataTable of aligned pairs that fills in batches, so 12k rows never freeze the UI.
+
+The text columns share the width the table has (they follow resizes) and cut long text with
+"…"; the colours of excluded and doubtful pairs are component classes styled by the theme's
+variables, so switching themes restyles the table.
+"""
 
 from __future__ import annotations
 
@@ -7,33 +12,25 @@ import asyncio
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
-from textual.color import Color
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
 
 from amts.engine.align.pairs import AlignedPair
 from amts.tui.messages import PairToggled
+from amts.tui.widgets.table import MIN_FLEXIBLE_WIDTH, Table, one_line
 
 #: Rows added per event-loop turn: small enough that keys stay responsive while filling.
 BATCH_ROWS = 400
+COLUMNS = ("mark", "source", "target", "confidence", "bead")
 
 
-def clip(text: str, width: int) -> str:
-    """One line of at most `width` cells' worth of characters (CJK counts double, roughly)."""
-    text = " ".join(text.split())
-    out, used = [], 0
-    for ch in text:
-        used += 2 if ord(ch) > 0x2E80 else 1
-        if used > width:
-            out.append("…")
-            break
-        out.append(ch)
-    return "".join(out)
-
-
-class PairTable(DataTable):
+class PairTable(Table):
     """Source, target, confidence and bead of each pair; `x` excludes or includes the pair."""
 
+    DEFAULT_CSS = """
+    PairTable > .pair-table--excluded { color: $pair-excluded; text-style: strike; }
+    PairTable > .pair-table--low-confidence { color: $confidence-low; text-style: bold; }
+    """
+    COMPONENT_CLASSES = {"pair-table--excluded", "pair-table--low-confidence"}
+    flexible_columns = ("source", "target")
     BINDINGS = [
         Binding("x", "toggle_exclude", "Exclude/include", id="align.toggle-exclude"),
     ]
@@ -43,41 +40,51 @@ class PairTable(DataTable):
         self.rows_shown: list[tuple[str, AlignedPair]] = []
         self.excluded: set[str] = set()
 
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", lambda _theme: self.call_after_refresh(self._restyle), init=False)
+
     def show_pairs(self, rows: list[tuple[str, AlignedPair]], excluded: set[str]) -> None:
         """Replace the table's contents with `rows` (key, pair), filled in batches."""
         self.rows_shown = rows
         self.excluded = excluded
         self.clear(columns=True)
-        text_width = max(12, (self.size.width or 100) - 22) // 2
         self.add_column("", key="mark", width=1)
-        self.add_column("Source", key="source", width=text_width)
-        self.add_column("Target", key="target", width=text_width)
+        self.add_column("Source", key="source", width=MIN_FLEXIBLE_WIDTH)
+        self.add_column("Target", key="target", width=MIN_FLEXIBLE_WIDTH)
         self.add_column("Conf", key="confidence", width=4)
         self.add_column("Bead", key="bead", width=4)
-        self._fill(rows, text_width)
+        self.fit_columns()
+        self._fill(rows)
 
     @work(exclusive=True, group="pair-table", name="Fill pair table", exit_on_error=False)
-    async def _fill(self, rows: list[tuple[str, AlignedPair]], text_width: int) -> None:
+    async def _fill(self, rows: list[tuple[str, AlignedPair]]) -> None:
         for start in range(0, len(rows), BATCH_ROWS):
             for key, pair in rows[start:start + BATCH_ROWS]:
-                self.add_row(*self._cells(key, pair, text_width), key=key)
+                self.add_row(*self._cells(key, pair), key=key)
             await asyncio.sleep(0)  # let input and painting through between batches
 
-    def _cells(self, key: str, pair: AlignedPair, text_width: int) -> list:
+    def _cells(self, key: str, pair: AlignedPair) -> list[Text]:
         excluded = key in self.excluded
-        dim = self._variable_style("pair-excluded") if excluded else ""
-        low = self._variable_style("confidence-low") if pair.confidence < 0.5 else ""
+        dim = self.get_component_rich_style("pair-table--excluded", partial=True) if excluded else ""
+        low = (self.get_component_rich_style("pair-table--low-confidence", partial=True)
+               if pair.confidence < 0.5 else "")
         return [
             Text("✗" if excluded else " ", style=dim),
-            Text(clip(pair.source, text_width), style=dim, no_wrap=True),
-            Text(clip(pair.target, text_width), style=dim, no_wrap=True),
+            one_line(pair.source, dim),
+            one_line(pair.target, dim),
             Text(f"{pair.confidence:.2f}", style=dim or low, justify="right"),
             Text(pair.bead, style=dim),
         ]
 
-    def _variable_style(self, name: str) -> str:
-        value = self.app.theme_variables.get(name)
-        return Color.parse(value).hex if value else ""
+    def _restyle(self) -> None:
+        """Re-draw the rows whose colours come from the theme (after a theme switch)."""
+        for key, pair in self.rows_shown:
+            if (key in self.excluded or pair.confidence < 0.5) and key in self.rows:
+                self._update_row(key, pair)
+
+    def _update_row(self, key: str, pair: AlignedPair) -> None:
+        for column_key, cell in zip(COLUMNS, self._cells(key, pair)):
+            self.update_cell(key, column_key, cell)
 
     @property
     def current(self) -> tuple[str, AlignedPair] | None:
@@ -96,9 +103,7 @@ class PairTable(DataTable):
             self.excluded.add(key)
         else:
             self.excluded.discard(key)
-        for column_key, cell in zip(("mark", "source", "target", "confidence", "bead"),
-                                    self._cells(key, pair, self._text_width())):
-            self.update_cell(key, column_key, cell)
+        self._update_row(key, pair)
         self.post_message(PairToggled(key, excluded))
 
     def mark_excluded(self, excluded: set[str]) -> None:
@@ -108,11 +113,5 @@ class PairTable(DataTable):
         self.excluded = set(excluded)
         pairs = dict(self.rows_shown)
         for key in changed:
-            if key not in self.rows:
-                continue  # not added yet: the batch fill draws it with the new mark
-            for column_key, cell in zip(("mark", "source", "target", "confidence", "bead"),
-                                        self._cells(key, pairs[key], self._text_width())):
-                self.update_cell(key, column_key, cell)
-
-    def _text_width(self) -> int:
-        return self.columns[ColumnKey("source")].width
+            if key in self.rows:  # a row not added yet is drawn with the new mark by the batch fill
+                self._update_row(key, pairs[key])

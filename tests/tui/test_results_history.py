@@ -14,6 +14,7 @@ from textual.widgets import Select
 from amts.engine.experiment import pipeline
 from amts.tui.app import make_app
 from amts.tui.headless import run_headless
+from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.settings import Settings
 from amts.tui.widgets.bleu_table import BleuTable
 from amts.tui.widgets.diff_view import DiffView
@@ -79,6 +80,11 @@ async def test_runs_on_disk_survive_restart_and_a_stopped_rerun_keeps_finished_r
 
     again = make_app(settings=settings, demo=True)
     async with again.run_test(size=SIZE) as pilot:
+        # The stopped run is offered for resume first (a modal: it has the keys); Ignore keeps it
+        # on disk, where Results finds it.
+        await wait_until(pilot, lambda: isinstance(again.screen, ConfirmScreen), timeout=30)
+        assert stopped.run_id in str(again.screen.query_one("#confirm-body").render())
+        await pilot.press("n")
         table = await open_results(again, pilot)
         screen = again.screen
         history = screen.history

@@ -196,7 +196,7 @@ async def test_job_panes_follow_a_whole_run_then_results_and_diff(settings, demo
         await settle(app, pilot)
         table = app.screen.query_one(BleuTable)
         assert table.variants == ["no-act", "act-paragraph", "act-sentence"]
-        articles = {table.get_row_at(i)[0] for i in range(table.row_count - 2)}
+        articles = {str(table.get_row_at(i)[0]) for i in range(table.row_count - 2)}
         assert articles == set(app.session.experiment.held_out)
         assert str(table.get_row_at(table.row_count - 1)[0]) == "corpus"
         # Open the diff of the first article's act-sentence output.

@@ -6,12 +6,17 @@ report of the differences.
 
 from __future__ import annotations
 
+import asyncio
+import io
 import time
+from contextlib import redirect_stdout
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from textual.widgets import Input
 
+from amts.tui import cli
 from amts.tui.app import make_app
 from amts.tui.settings import Settings
 
@@ -28,8 +33,6 @@ def demo_app(tmp_path, monkeypatch):
 def show_experiment(app, result) -> None:
     """Hand a finished run to the screens, as the Jobs screen does when its run ends."""
     app.session.experiment = result
-    app.session.experiment_version += 1
-    app.experiment_signal.publish(result)
 
 
 def steady(*keys: str, wait_for=None):
@@ -93,3 +96,68 @@ def test_sync_screen(snap_compare, demo_app):
 
 def test_high_contrast_theme(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=steady("2", "ctrl+t", "ctrl+t"))
+
+
+# -- 80x24, the size a new user's terminal has: every screen fits (columns shrink, "…" cuts) -------
+SMALL = (80, 24)
+TINY = (60, 18)
+
+
+def test_book_screen_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=steady())
+
+
+def test_align_screen_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=steady("2", "down", "x", "down"))
+
+
+def test_jobs_screen_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=steady("3"))
+
+
+def test_results_screen_80x24_every_variant_visible(snap_compare, demo_app, demo_run):
+    opened, showing = steady(), steady("4", "right", "right", "right", "right", "right", "right", "d")
+
+    async def run_before(pilot) -> None:
+        await opened(pilot)
+        # A fixed id and start: the Results screen names the run by them (its picker, its summary).
+        show_experiment(pilot.app, replace(demo_run.result, run_id="20260102-030405-abcdef",
+                                           started_at=time.mktime((2026, 1, 2, 3, 4, 5, 0, 0, -1))))
+        await showing(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_sync_screen_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=steady("5"))
+
+
+def test_review_screen_80x24(snap_compare, demo_app, tmp_path):
+    """Review after `amts-tui sync --write` of the demo copy: units listed, four panes stacked."""
+    opened, showing = steady(), steady("6")
+
+    async def run_before(pilot) -> None:
+        await opened(pilot)
+        book = Path(pilot.app.session.book.root)
+
+        def sync_write() -> int:
+            with redirect_stdout(io.StringIO()):
+                return cli.main(["sync", str(book), "--upstream", str(book.parent / "en-upstream"),
+                                 "--write", "--workdir", str(tmp_path / "sync-work")])
+
+        assert await asyncio.to_thread(sync_write) == 0
+        await showing(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_help_panel_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=SMALL, run_before=steady("2", "question_mark"))
+
+
+def test_align_screen_60x18(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=TINY, run_before=steady("2"))
+
+
+def test_jobs_screen_60x18(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=TINY, run_before=steady("3"))
