@@ -265,8 +265,11 @@ class SyncScreen(AmtsScreen):
         # The book changed on disk: share the re-read book. Every screen redraws it; this one
         # plans it again against the same upstream (book_changed), so what is left shows at once.
         book = service.open_book(plan.book_root, plan.source_lang, plan.target_lang)
-        self.app.call_from_thread(self.selected.clear)  # what was selected is written
+        self.app.call_from_thread(self._selection_written)
         self.app.call_from_thread(self.post_message, BookOpened(book, self.amts.session.book_label))
+
+    def _selection_written(self) -> None:
+        self.selected.clear()
 
     def _applying(self) -> None:
         self.query_one("#sync-apply", Button).disabled = True
