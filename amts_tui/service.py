@@ -34,6 +34,7 @@ from amts.engine.sync import apply as sync_apply
 from amts.engine.sync import staleness
 from amts.engine.textfile import read_utf8
 from amts.engine.workdir import WorkdirDefault, resolve_workdir
+from amts.engine.writer_lock import hold_book, hold_workdir
 from amts.tui.demo_book import DEMO_DIR_NAME, ensure_demo_copy, is_shipped_demo
 from amts.tui.paths import sample_data_dir
 from amts.tui.settings import Settings
@@ -371,7 +372,10 @@ class ExperimentRunner:
     async def run(self, config: ExperimentConfig, on_event: Callable[[ev.Event], None], stop: asyncio.Event,
                   resume: bool = False) -> ExperimentResult:
         """Run every configured sub-pipeline (their events go to `on_event`)."""
-        return await pipeline.run_experiment(config, events=on_event, stop=stop, resume=resume)
+        # One writer per work directory, as for `--auto`: a headless run on the same work
+        # directory would interleave its jobs' state with this one's.
+        with hold_workdir(config.workdir, "a run from the dashboard"):
+            return await pipeline.run_experiment(config, events=on_event, stop=stop, resume=resume)
 
 
 def _default_held_out(book: Book) -> tuple[str, ...]:
@@ -466,6 +470,10 @@ def apply_sync(plan: sync.SyncPlan, work_dir: Path, config: ExperimentConfig | N
                         path=str(plan.book_root))
     settings = config.backend.service if config is not None else sync_translation.sync_backend("local")
     limit = {"max_cost_usd": config.limits.max_cost_usd} if config is not None else {}  # else the engine's default
-    result = asyncio.run(sync_translation.apply_through_backend(plan, settings, Path(work_dir) / "sync-backend",
-                                                                **limit))
+    state_dir = Path(work_dir) / "sync-backend"
+    # One writer per book (a `sync --write` in a terminal must not write the same files) and per
+    # sync state; a run on the Jobs screen keeps its own work directory and may go on meanwhile.
+    with hold_book(plan.book_root, "a sync apply from the dashboard"), \
+            hold_workdir(state_dir, "a sync apply from the dashboard"):
+        result = asyncio.run(sync_translation.apply_through_backend(plan, settings, state_dir, **limit))
     return result.summary_lines()

@@ -3,6 +3,7 @@ and apply writes only the selected ones, after a confirmation that says what is 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,37 @@ def test_select_sections_restricts_work_and_cost(tmp_path, sample_book):
     assert set(units_to_translate(part)) < set(units_to_translate(plan))
     with pytest.raises(AmtsError, match="not sections of this sync plan"):
         select_sections(plan, ["nowhere.md"])
+
+
+def test_a_dashboard_apply_waits_for_no_one_while_a_terminal_sync_writes_the_book(tmp_path, sample_book):
+    """One writer per book: while another writer holds the book (a `sync --write` in a terminal),
+    the dashboard's apply is refused at once, naming the book, and writes nothing."""
+    import shutil
+
+    from amts.engine.errors import AmtsError
+    from amts.engine.sync import plan_sync
+    from amts.engine.writer_lock import hold_book
+    from amts.tui.service import apply_sync
+
+    shutil.copytree(sample_book, tmp_path / "demo")
+    book = tmp_path / "demo" / "zh"
+    before = {p: p.read_bytes() for p in book.rglob("*.md")}
+    plan = plan_sync(book, tmp_path / "demo" / "en-upstream")
+    with hold_book(book, "sync --write"), pytest.raises(AmtsError, match="in use by another amts-tui"):
+        apply_sync(plan, tmp_path / "work")
+    assert {p: p.read_bytes() for p in book.rglob("*.md")} == before
+
+
+async def test_a_dashboard_run_is_refused_while_another_run_holds_the_work_directory(tmp_path):
+    from amts.engine.errors import AmtsError
+    from amts.engine.experiment.config import load_config
+    from amts.engine.writer_lock import hold_workdir
+    from amts.tui.service import AmtsService, ExperimentRunner
+
+    from conftest import make_config
+
+    config = load_config(make_config(tmp_path))
+    events: list = []
+    with hold_workdir(config.workdir, "--auto"), pytest.raises(AmtsError, match="work directory"):
+        await ExperimentRunner(AmtsService(tmp_path / "ui-work")).run(config, events.append, asyncio.Event())
+    assert events == []  # refused before anything started
