@@ -192,3 +192,11 @@ local_job_seconds = {job_seconds}
 jobs = 1
 {extra}""", encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    """Dashboard settings persisted under tmp_path (AMTS_CONFIG_DIR and AMTS_WORKDIR there too)."""
+    from dashboard_support import tmp_settings  # tests/tui: the dashboard's own helpers
+
+    return tmp_settings(tmp_path, monkeypatch)

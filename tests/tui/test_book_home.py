@@ -6,16 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dashboard_support import SIZE, settle, tmp_settings, wait_until
+from dashboard_support import SIZE, settle, wait_until
 from textual.widgets import DataTable, Input, OptionList
 
 from amts.engine.sync import list_review, plan_sync
 from amts.tui.app import make_app
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch):
-    return tmp_settings(tmp_path, monkeypatch)
 
 
 def staleness_text(app) -> str:

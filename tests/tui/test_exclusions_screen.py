@@ -5,19 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from dashboard_support import SIZE, csv_pairs, settle, tmp_settings, wait_until
+from dashboard_support import SIZE, csv_pairs, settle, wait_until
 from textual.widgets import OptionList
 
 from amts.engine.paralleldata.exclusions import normalise_text
 from amts.tui.app import make_app
 from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.widgets.pair_table import PairTable
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch):
-    return tmp_settings(tmp_path, monkeypatch)
 
 
 async def open_align_on_training_article(app, pilot) -> PairTable:

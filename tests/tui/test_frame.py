@@ -4,6 +4,7 @@ did not mean to, help from the bindings, stop and quit, resume on start, texts s
 from __future__ import annotations
 
 import pytest
+from dashboard_support import settle, wait_until
 from textual.content import Content
 from textual.widgets import HelpPanel, Input
 
@@ -19,27 +20,6 @@ from amts.tui.widgets.pair_table import PairTable
 
 SIZE = (80, 24)
 PIPELINES = {f"{d}/{v}" for d in ("en-zh", "zh-en") for v in ("no-act", "act-paragraph", "act-sentence")}
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch) -> Settings:
-    monkeypatch.setenv("AMTS_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("AMTS_WORKDIR", str(tmp_path / "work"))
-    return Settings(work_dir=str(tmp_path / "work"), path=tmp_path / "config" / "settings.toml")
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def wait_until(pilot, condition, timeout: float = 60.0) -> None:
-    for _ in range(int(timeout / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 def shown(notification) -> str:

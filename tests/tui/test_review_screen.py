@@ -8,19 +8,13 @@ import io
 from contextlib import redirect_stdout
 from pathlib import Path
 
-import pytest
-from dashboard_support import NARROW, SIZE, settle, tmp_settings
+from dashboard_support import NARROW, SIZE, settle
 from textual.widgets import OptionList, TextArea
 
 from amts.tui import cli
 from amts.tui.app import make_app
 from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.screens.review import ReviewScreen
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch):
-    return tmp_settings(tmp_path, monkeypatch)
 
 
 async def sync_write(book: Path, work: Path) -> None:

@@ -7,18 +7,13 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from dashboard_support import SIZE, settle, tmp_settings, wait_until
+from dashboard_support import SIZE, settle, wait_until
 from textual.widgets import DataTable
 
 from amts.engine.cost import ACT_USD_PER_MILLION_CHARS
 from amts.engine.sync.apply import select_sections, units_to_translate
 from amts.tui.app import make_app
 from amts.tui.screens.confirm import ConfirmScreen
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch):
-    return tmp_settings(tmp_path, monkeypatch)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dashboard_support import settle, wait_until
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from amts.engine.errors import AmtsError
@@ -18,29 +19,6 @@ from amts.tui.widgets.job_pane import JobPane
 from amts.tui.widgets.pair_table import PairTable
 
 SIZE = (120, 40)
-
-
-@pytest.fixture
-def settings(tmp_path, monkeypatch) -> Settings:
-    """Settings persisted under tmp_path (and AMTS_CONFIG_DIR pointing there too)."""
-    monkeypatch.setenv("AMTS_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("AMTS_WORKDIR", str(tmp_path / "work"))
-    return Settings(work_dir=str(tmp_path / "work"), path=tmp_path / "config" / "settings.toml")
-
-
-async def settle(app, pilot) -> None:
-    """Let messages, then workers, then the messages they posted, run."""
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def wait_until(pilot, condition, timeout: float = 60.0) -> None:
-    for _ in range(int(timeout / 0.1)):
-        if condition():
-            return
-        await pilot.pause(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 def text_of(widget: Static) -> str:
