@@ -204,15 +204,6 @@ async def test_theme_switch_is_remembered(settings):
         assert again.theme == "amts-light"
 
 
-async def test_keymap_from_settings_remaps_a_binding(settings):
-    app = make_app(settings=Settings(keymap={"screen.align": "a"}, work_dir=settings.work_dir), demo=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("a")
-        await pilot.pause()
-        assert app.current_mode == "align"
-
-
 async def test_command_palette_lists_the_apps_actions(settings):
     app = make_app(settings=settings, demo=True)
     async with app.run_test(size=SIZE) as pilot:
