@@ -12,9 +12,10 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.markup import escape
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Label, OptionList, ProgressBar, Select, Static
+from textual.widgets import Input, Label, OptionList, ProgressBar, Select, Static
 from textual.widgets.option_list import Option
 
+from amts.tui.long_lived import settle_book_data
 from amts.tui.messages import PairToggled
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.screens.confirm import ConfirmScreen
@@ -106,6 +107,7 @@ class AlignScreen(AmtsScreen):
         self.amts.session.exclusions = exclusions
         self.amts.session.alignment = alignment
         self._show_alignment()
+        settle_book_data()  # the alignment and the table's rows live as long as the book
         warnings = len(alignment.warnings) + len(alignment.skipped)
         if warnings:
             self.notify(f"{warnings} warnings or skipped files while aligning", severity="warning")
@@ -198,7 +200,7 @@ class AlignScreen(AmtsScreen):
     def _filter_changed(self) -> None:
         self.refresh_pairs()
 
-    @on(DataTable.RowHighlighted, "#align-pairs")
+    @on(PairTable.RowHighlighted, "#align-pairs")
     def _pair_highlighted(self) -> None:
         current = self.query_one(PairTable).current
         if current is None:
