@@ -164,7 +164,7 @@ class PairTable(ScrollView, can_focus=True):
             self.refresh_line(row + 1)
             self._cursor_row = row
             self.post_message(self.RowHighlighted(self, row))
-        top = round(self.scroll_y)
+        top = self.scroll_offset.y
         if row < top:
             self.scroll_to(y=row, animate=False)
         elif row >= top + self.rows_in_view:
@@ -196,7 +196,7 @@ class PairTable(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None or offset.y == 0:  # the header
             return
-        row = round(self.scroll_y) + offset.y - 1
+        row = self.scroll_offset.y + offset.y - 1
         if row < self.row_count:
             self.move_cursor(row)
 
@@ -215,18 +215,24 @@ class PairTable(ScrollView, can_focus=True):
         self.post_message(PairToggled(key, excluded))
 
     # -- drawing --------------------------------------------------------------------------------
+    @property
+    def columns_width(self) -> int:
+        """The width the columns share: the scrollbar's is kept free, shown or not, so the
+        columns stay put when a filter leaves fewer rows than fit."""
+        return self.size.width - self.styles.scrollbar_size_vertical
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
             return self._header_line(width)
-        row = round(self.scroll_y) + y - 1
+        row = self.scroll_offset.y + y - 1
         if row >= self.row_count:
             return Strip.blank(width, self.rich_style)
         return self._row_line(row, width)
 
     def _header_line(self, width: int) -> Strip:
         style = self.rich_style + self.get_component_rich_style("pair-table--header")
-        texts = text_width(width)
+        texts = text_width(self.columns_width)
         titles = [MARK, ("Source", texts, False), ("Target", texts, False), CONFIDENCE, BEAD]
         return self._line([(fit(title, size, right), style) for title, size, right in titles], width, style)
 
@@ -246,7 +252,7 @@ class PairTable(ScrollView, can_focus=True):
             text_style = conf_style = style + self.get_component_rich_style("pair-table--excluded", partial=True)
         elif pair.confidence < LOW_CONFIDENCE:
             conf_style = style + self.get_component_rich_style("pair-table--low-confidence", partial=True)
-        texts = text_width(width)
+        texts = text_width(self.columns_width)
         cells = [
             (fit("✗" if key in self.excluded else "", MARK[1]), text_style + cursor_colours),
             (fit(" ".join(pair.source.split()), texts), text_style + cursor_colours),
