@@ -38,12 +38,11 @@ FIXED_WIDTH = sum(width + 2 * PADDING for _, width, _ in (MARK, CONFIDENCE, BEAD
 LOW_CONFIDENCE = 0.5
 
 
-def fit(text: str, width: int, right: bool = False) -> str:
-    """`text` in exactly `width` cells: cut with "…" if longer, padded if shorter."""
+def cut(text: str, width: int) -> str:
+    """`text` in at most `width` cells, cut with "…" if longer."""
     if cell_len(text) > width:
         return set_cell_size(text, width - 1) + "…"
-    padding = " " * (width - cell_len(text))
-    return padding + text if right else text + padding
+    return text
 
 
 def text_width(width: int) -> int:
@@ -234,7 +233,7 @@ class PairTable(ScrollView, can_focus=True):
         style = self.rich_style + self.get_component_rich_style("pair-table--header")
         texts = text_width(self.columns_width)
         titles = [MARK, ("Source", texts, False), ("Target", texts, False), CONFIDENCE, BEAD]
-        return self._line([(fit(title, size, right), style) for title, size, right in titles], width, style)
+        return self._line([(title, size, right, style) for title, size, right in titles], width, style)
 
     def _row_line(self, row: int, width: int) -> Strip:
         key, pair = self.rows_shown[row]
@@ -253,19 +252,24 @@ class PairTable(ScrollView, can_focus=True):
         elif pair.confidence < LOW_CONFIDENCE:
             conf_style = style + self.get_component_rich_style("pair-table--low-confidence", partial=True)
         texts = text_width(self.columns_width)
+        text_style, conf_style = text_style + cursor_colours, conf_style + cursor_colours
         cells = [
-            (fit("✗" if key in self.excluded else "", MARK[1]), text_style + cursor_colours),
-            (fit(" ".join(pair.source.split()), texts), text_style + cursor_colours),
-            (fit(" ".join(pair.target.split()), texts), text_style + cursor_colours),
-            (fit(f"{pair.confidence:.2f}", CONFIDENCE[1], right=True), conf_style + cursor_colours),
-            (fit(pair.bead, BEAD[1]), text_style + cursor_colours),
+            ("✗" if key in self.excluded else "", MARK[1], False, text_style),
+            (" ".join(pair.source.split()), texts, False, text_style),
+            (" ".join(pair.target.split()), texts, False, text_style),
+            (f"{pair.confidence:.2f}", CONFIDENCE[1], True, conf_style),
+            (pair.bead, BEAD[1], False, text_style),
         ]
         return self._line(cells, width, style)
 
-    def _line(self, cells: list[tuple[str, Style]], width: int, fill: Style) -> Strip:
-        """One line of padded cells, extended to `width` with the row's own style."""
-        pad = " " * PADDING
+    def _line(self, cells: list[tuple[str, int, bool, Style]], width: int, fill: Style) -> Strip:
+        """One line of cells (text, width, right-aligned, style), each cut to its width and
+        padded in the row's own style (a strike-through covers the text only), then extended to
+        `width`."""
         segments: list[Segment] = []
-        for text, style in cells:
-            segments += [Segment(pad, fill), Segment(text, style), Segment(pad, fill)]
+        for text, size, right, style in cells:
+            text = cut(text, size)
+            space = size - cell_len(text)
+            before, after = PADDING + (space if right else 0), PADDING + (0 if right else space)
+            segments += [Segment(" " * before, fill), Segment(text, style), Segment(" " * after, fill)]
         return Strip(segments).adjust_cell_length(width, fill).simplify()
