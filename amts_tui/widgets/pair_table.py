@@ -50,7 +50,7 @@ def text_width(width: int) -> int:
     return max(MIN_TEXT_WIDTH, (width - FIXED_WIDTH - 4 * PADDING) // 2)
 
 
-class PairTable(ScrollView, can_focus=True):
+class PairTable(ScrollView, can_focus=True, inherit_bindings=False):
     """Source, target, confidence and bead of each pair; `x` excludes or includes the pair."""
 
     DEFAULT_CSS = """
@@ -85,6 +85,7 @@ class PairTable(ScrollView, can_focus=True):
         "pair-table--header", "pair-table--cursor", "pair-table--even-row",
         "pair-table--excluded", "pair-table--low-confidence",
     }
+    # Not ScrollView's keys: left/right would scroll nothing, and the help panel lists bindings.
     BINDINGS = [
         Binding("up", "cursor_up", "Cursor up", show=False),
         Binding("down", "cursor_down", "Cursor down", show=False),
