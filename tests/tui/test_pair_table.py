@@ -175,3 +175,17 @@ async def test_every_d2l_zh_pair_is_reachable_excludable_and_filtered(settings, 
         section = alignment.sections[-1]
         assert [p for _, p in table.rows_shown] == [p for p in section.sentence_pairs if p.confidence >= 0.9]
         assert table.cursor_row == 0 and table.current[1] is table.rows_shown[0][1]
+
+        # The doubtful pairs of the whole book: their confidence in bold, in the theme's colour.
+        articles.highlighted = 0
+        await pilot.press("f", "f")  # ≥ 0.9 → 0.5 – 0.9 → < 0.5
+        await pilot.pause()
+        doubtful = [p for p in pairs if p.confidence < 0.5]
+        assert [p for _, p in table.rows_shown] == doubtful and doubtful
+        await pilot.press("down")
+        row_pair = table.rows_shown[2][1]  # off the cursor and not excluded
+        assert row_pair is not pair
+        confidence = next(segment for segment in table.render_line(screen_line(table, 2))
+                          if segment.text == f"{row_pair.confidence:.2f}")
+        assert confidence.style.bold
+        assert confidence.style.color.triplet.hex == app.theme_variables["confidence-low"]
