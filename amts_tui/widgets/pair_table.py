@@ -72,6 +72,7 @@ class PairTable(ScrollView, can_focus=True, inherit_bindings=False):
         & > .pair-table--header { text-style: bold; background: $panel; color: $foreground; }
         &:ansi > .pair-table--header { background: ansi_bright_blue; color: ansi_default; }
         & > .pair-table--even-row { background: $surface-lighten-1 50%; }
+        & > .pair-table--hover { background: $block-hover-background; }
         & > .pair-table--cursor {
             background: $block-cursor-blurred-background;
             color: $block-cursor-blurred-foreground;
@@ -82,7 +83,7 @@ class PairTable(ScrollView, can_focus=True, inherit_bindings=False):
     }
     """
     COMPONENT_CLASSES = {
-        "pair-table--header", "pair-table--cursor", "pair-table--even-row",
+        "pair-table--header", "pair-table--cursor", "pair-table--even-row", "pair-table--hover",
         "pair-table--excluded", "pair-table--low-confidence",
     }
     # Not ScrollView's keys: left/right would scroll nothing, and the help panel lists bindings.
@@ -113,6 +114,7 @@ class PairTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.rows_shown: list[tuple[str, AlignedPair]] = []
         self.excluded: set[str] = set()
         self._cursor_row = 0
+        self._hover_row = -1  # the row under the mouse, -1 when none is (or keys moved the cursor)
 
     # -- contents -------------------------------------------------------------------------------
     def show_pairs(self, rows: list[tuple[str, AlignedPair]], excluded: set[str]) -> None:
@@ -120,6 +122,7 @@ class PairTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.rows_shown = rows
         self.excluded = excluded
         self._cursor_row = 0
+        self._hover_row = -1
         self.virtual_size = Size(0, len(rows) + 1)  # + the header line
         self.scroll_to(y=0, animate=False)
         self.refresh()
@@ -170,35 +173,58 @@ class PairTable(ScrollView, can_focus=True, inherit_bindings=False):
         elif row >= top + self.rows_in_view:
             self.scroll_to(y=row - self.rows_in_view + 1, animate=False)
 
+    def _move_by_key(self, row: int) -> None:
+        self._hover(-1)  # the keyboard has the cursor now: no second highlight where the mouse is
+        self.move_cursor(row)
+
     def action_cursor_up(self) -> None:
-        self.move_cursor(self._cursor_row - 1)
+        self._move_by_key(self._cursor_row - 1)
 
     def action_cursor_down(self) -> None:
-        self.move_cursor(self._cursor_row + 1)
+        self._move_by_key(self._cursor_row + 1)
 
     def action_page_up(self) -> None:
         page = self.rows_in_view
         self.scroll_to(y=self.scroll_y - page, animate=False)
-        self.move_cursor(self._cursor_row - page)
+        self._move_by_key(self._cursor_row - page)
 
     def action_page_down(self) -> None:
         page = self.rows_in_view
         self.scroll_to(y=self.scroll_y + page, animate=False)
-        self.move_cursor(self._cursor_row + page)
+        self._move_by_key(self._cursor_row + page)
 
     def action_first_row(self) -> None:
-        self.move_cursor(0)
+        self._move_by_key(0)
 
     def action_last_row(self) -> None:
-        self.move_cursor(self.row_count - 1)
+        self._move_by_key(self.row_count - 1)
+
+    # -- the mouse ------------------------------------------------------------------------------
+    def _row_at(self, event: events.MouseEvent) -> int:
+        """The row under the mouse, or -1 (the header, or below the last row)."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return -1
+        row = self.scroll_offset.y + offset.y - 1
+        return row if row < self.row_count else -1
 
     def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or offset.y == 0:  # the header
-            return
-        row = self.scroll_offset.y + offset.y - 1
-        if row < self.row_count:
+        row = self._row_at(event)
+        if row >= 0:
             self.move_cursor(row)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._hover(self._row_at(event))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._hover(-1)
+
+    def _hover(self, row: int) -> None:
+        if row != self._hover_row:
+            for changed in (self._hover_row, row):
+                if changed >= 0:
+                    self.refresh_line(changed + 1)
+            self._hover_row = row
 
     # -- exclusion ------------------------------------------------------------------------------
     def action_toggle_exclude(self) -> None:
@@ -241,6 +267,8 @@ class PairTable(ScrollView, can_focus=True, inherit_bindings=False):
         style = self.rich_style
         if row % 2 == 0:
             style += self.get_component_rich_style("pair-table--even-row")
+        if row == self._hover_row:
+            style += self.get_component_rich_style("pair-table--hover")
         cursor_colours = Style()
         if row == self._cursor_row:
             cursor = self.get_component_rich_style("pair-table--cursor")

@@ -80,6 +80,16 @@ async def test_click_selects_a_row_and_the_wheel_scrolls(settings):
         await pilot.click(PairTable, offset=(12, 1))
         assert table.cursor_row == top
 
+        def background(y: int):
+            return next(iter(table.render_line(y))).style.bgcolor
+
+        await pilot.hover(PairTable, offset=(12, 5))  # the mouse over a row highlights it...
+        await pilot.pause()
+        hovered = background(5)
+        await pilot.press("down")  # ...until keys move the cursor
+        await pilot.pause()
+        assert table.cursor_row == top + 1 and background(5) != hovered
+
 
 async def test_text_columns_share_the_width_follow_resizes_and_cut_with_ellipsis(settings):
     app = make_app(settings=settings, demo=True)
