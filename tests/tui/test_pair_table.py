@@ -179,6 +179,9 @@ async def test_every_d2l_zh_pair_is_reachable_excludable_and_filtered(settings, 
         assert [p for _, p in table.rows_shown] == [p for p in found if p.confidence >= 0.9] != found
         app.screen.query_one("#align-search", Input).value = ""
         await wait_until(pilot, lambda: table.row_count > len(found), timeout=5)
+        # Rows drawn afresh keep their marks: the excluded pair, if it passes the filter, and no other.
+        assert table.excluded == {k for k, p in table.rows_shown if app.session.is_excluded(p)}
+        assert table.excluded == ({key} if pair.confidence >= 0.9 else set())
         articles = app.screen.query_one("#align-article-list", OptionList)
         articles.highlighted = articles.option_count - 1
         await pilot.pause()
