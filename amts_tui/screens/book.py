@@ -23,7 +23,8 @@ from amts.engine.book import Book
 from amts.tui.messages import BookOpened
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.service import BookStats
-from amts.tui.widgets.table import MIN_FLEXIBLE_WIDTH, Table, one_line
+from amts.tui.widgets.section_name import section_cell
+from amts.tui.widgets.table import MIN_FLEXIBLE_WIDTH, Table
 
 #: How each staleness state shows in the sections table (theme variables, no hex).
 STATE_STYLES = {"unchanged": "", "behind": "$text-warning", "new upstream": "$text-accent",
@@ -247,7 +248,7 @@ class BookScreen(AmtsScreen):
         for row in sorted(staleness.sections, key=lambda r: (order[str(r.state)], r.path)):
             style = self.app.theme_variables.get(STATE_STYLES[str(row.state)].lstrip("$"), "")
             synced = time.strftime("%m-%d", time.localtime(row.synced_at)) if row.synced_at else "—"
-            table.add_row(_section_name(row.path), Text(STATE_NAMES[str(row.state)], style=style),
+            table.add_row(section_cell(row.path), Text(STATE_NAMES[str(row.state)], style=style),
                           *(Text(str(n) if n else "·", justify="right")
                             for n in (row.edited, row.new, row.deleted, row.awaiting_review)),
                           synced, key=row.path)
@@ -297,12 +298,3 @@ class BookScreen(AmtsScreen):
         for row in rows:
             table.add_row(row.variant, f"{row.characters:,}", f"${row.usd:,.2f}", row.note)
 
-
-def _section_name(path: str) -> Text:
-    """A section as its column shows it: the file name first (what tells sections apart), then
-    its folder, dim; cut with "…" at whatever width the column has."""
-    folder, _, name = path.rpartition("/")
-    text = one_line(name)
-    if folder:
-        text.append(f" {folder}", style="dim")
-    return text
