@@ -31,6 +31,8 @@ STATE_STYLES = {"unchanged": "", "behind": "$text-warning", "new upstream": "$te
                 "deleted upstream": "$text-error"}
 #: The states as the narrow State column names them (the summary line says them in full).
 STATE_NAMES = {"unchanged": "same", "behind": "behind", "new upstream": "new", "deleted upstream": "deleted"}
+STATS_HEADERS = ("Sections", "Paragraphs", "Sentences", "Characters")
+COST_HEADERS = ("Variant", "Characters", "USD", "Note")
 
 
 class BookScreen(AmtsScreen):
@@ -76,10 +78,8 @@ class BookScreen(AmtsScreen):
                 yield Static("", id="book-skipped")
 
     def on_mount(self) -> None:
-        stats = self.query_one("#book-stats", DataTable)
-        stats.add_columns("Sections", "Paragraphs", "Sentences", "Characters")
-        cost = self.query_one("#book-cost", DataTable)
-        cost.add_columns("Variant", "Characters", "USD", "Note")
+        self.query_one("#book-stats", Table).show_rows(STATS_HEADERS, [])
+        self.query_one("#book-cost", Table).show_rows(COST_HEADERS, [])
         sections = self.query_one("#book-sections", Table)
         sections.flexible_columns = ("section",)  # the figures always show; long names get "…"
         # The states' colours are the theme's: a theme switch redraws them.
@@ -286,15 +286,11 @@ class BookScreen(AmtsScreen):
         self._fill_book_list()
 
     def _show_stats(self, stats: BookStats) -> None:
-        table = self.query_one("#book-stats", DataTable)
-        table.clear()
-        table.add_row(f"{stats.sections:,}", f"{stats.paragraphs:,}", f"{stats.sentences:,}",
-                      f"{stats.characters:,}")
+        self.query_one("#book-stats", Table).show_rows(STATS_HEADERS, [(
+            f"{stats.sections:,}", f"{stats.paragraphs:,}", f"{stats.sentences:,}", f"{stats.characters:,}")])
         self.query_one("#book-summary", Static).update(self.summary)
 
     def _show_cost(self, rows) -> None:
-        table = self.query_one("#book-cost", DataTable)
-        table.clear()
-        for row in rows:
-            table.add_row(row.variant, f"{row.characters:,}", f"${row.usd:,.2f}", row.note)
+        self.query_one("#book-cost", Table).show_rows(COST_HEADERS, [
+            (row.variant, f"{row.characters:,}", f"${row.usd:,.2f}", row.note) for row in rows])
 
