@@ -10,6 +10,7 @@ import time
 
 from textual.content import Content
 from textual.markup import escape
+from textual.reactive import reactive
 from textual.widget import Widget
 
 from amts.engine import events as ev
@@ -19,6 +20,8 @@ from amts.tui.event_text import describe_event as describe_text
 STATES = ("pending", "running", "completed", "failed", "stopped", "warning")
 #: The documents bar: done and to do.
 BAR_DONE, BAR_TODO = "━", "─"
+#: Cells of the bar in a compact pane (the rest of its second line is the last event).
+COMPACT_BAR = 10
 
 
 def describe_event(event: ev.Event) -> str:
@@ -36,7 +39,12 @@ def progress_bar(done: int, total: int, width: int) -> str:
 
 class JobPane(Widget):
     """The live pane of one sub-pipeline. `apply(event)`, `reset()` and `mark_stopped()` change
-    its state; `render` draws the whole state, so it may change before the pane is mounted."""
+    its state; `render` draws the whole state, so it may change before the pane is mounted.
+
+    `compact` (on a short terminal) draws two lines, so the six panes fit in 24 rows: the
+    header, then the documents bar and the last event."""
+
+    compact: reactive[bool] = reactive(False, layout=True)
 
     def __init__(self, pipeline: str) -> None:
         super().__init__(id=f"pane-{pipeline.replace('/', '--')}", classes="-pending")
@@ -95,8 +103,12 @@ class JobPane(Widget):
         return (self.ended_at or time.time()) - self.started_at
 
     def _redraw(self) -> None:
-        self.set_classes(f"-{self.state}")
+        self.set_classes(f"-{self.state}" + (" -compact" if self.compact else ""))
         self.refresh()
+
+    def watch_compact(self) -> None:
+        self.clear_cached_dimensions()  # two lines instead of five: the height is measured again
+        self._redraw()
 
     def render(self) -> Content:
         width = self.content_size.width or 40
@@ -106,8 +118,14 @@ class JobPane(Widget):
         title = Content(self.pipeline).truncate(max(1, width - state_width - 1), ellipsis=True)
         header = Content.assemble(title.stylize("bold"), " " * max(1, width - title.cell_length - state_width),
                                   Content.from_markup(state))
-        counted = f"{self.progress_label} {self.done}/{self.total} " if self.done else "documents "
         percent = f" {100 * self.done // self.total:3d}%" if self.total else ""
+        counted = f"{self.progress_label} {self.done}/{self.total} " if self.done else "documents "
+        if self.compact:
+            bar = progress_bar(self.done, self.total, COMPACT_BAR)
+            lines = [header, Content.from_markup(
+                f"[$text-muted]{escape(counted)}[/][$job-{self.state}]{bar}[/]"
+                f"[$text-muted] · {escape(self.last_event)}[/]")]
+            return Content("\n").join(line.truncate(width, ellipsis=True) for line in lines)
         bar = progress_bar(self.done, self.total, width - len(counted) - len(percent))
         lines = [
             header,
