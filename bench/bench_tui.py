@@ -1,12 +1,13 @@
-"""Time to first paint of the app (bare and on the real book), screen switches, and time to load
-the whole shared d2l-zh book into Align.
+"""Time to first paint of the app (bare and on the real book), screen switches, time to load
+the whole shared d2l-zh book into Align, and what the pair table costs on it.
 
     .venv/bin/python bench/bench_tui.py [--book ../shared/d2l/d2l-zh] [--warm]
 
 Runs headless (App.run_test) at 120x40 with a fresh work directory, so alignment is not cached
 unless --warm is given (then it loads twice and reports both). First paint is the time from
 building the app until run_test hands over (the first frame is composed and drawn). A screen
-switch is the time from the action until the screen is drawn, less the cost of an idle pause.
+switch is the time from the action until the screen is drawn, less the cost of an idle pause;
+switches are measured once the book is aligned and shown in the pair table (nothing else running).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from textual.worker import WorkerCancelled
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -56,14 +59,31 @@ async def idle_pause(pilot) -> float:
     return time.perf_counter() - started
 
 
+async def settled(app, pilot, table: PairTable | None) -> None:
+    """Until no worker runs and the pair table (once the Align screen exists) holds every row it
+    was given: a worker may start another as it ends (the batch fill of the DataTable version
+    did), so one `wait_for_complete` is not enough."""
+    while True:
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one: wait for that
+            pass
+        await handled(pilot)
+        filled = table is None or table.row_count == len(table.rows_shown)
+        if filled and not any(worker.is_running for worker in app.workers):
+            return
+        await asyncio.sleep(0.01)
+
+
 async def screen_switches(book: Path | None, work: Path, rounds: int = 3) -> dict[str, list[float]]:
     """Seconds per switch to each screen: the first visit, then `rounds` revisits (from Book),
     each until the screen has handled its messages (layout and paint included)."""
     app = make_app(settings=Settings(work_dir=str(work)), book_path=book, demo=book is None)
     times: dict[str, list[float]] = {}
+    table: PairTable | None = None
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settled(app, pilot, table)
         modes = [m for m in app.MODES if m != "book"]
         for _ in range(rounds + 1):
             for mode in modes:
@@ -74,7 +94,9 @@ async def screen_switches(book: Path | None, work: Path, rounds: int = 3) -> dic
                     await handled(pilot)
                     elapsed = time.perf_counter() - started - baseline
                     times.setdefault(target, []).append(max(0.0, elapsed))
-                await app.workers.wait_for_complete()
+                    if target == "align" and table is None:
+                        table = app.screen.query_one(PairTable)
+                await settled(app, pilot, table)
     return times
 
 
@@ -96,6 +118,48 @@ async def load_into_align(book: Path, work: Path) -> tuple[float, float, int, in
         await pilot.press("end", "pagedown", "home")  # scrolling the full table still answers
         await pilot.pause()
         return aligned, time.perf_counter() - started, expected, len(app.session.alignment.sections)
+
+
+async def pair_table_costs(book: Path, work: Path, rounds: int = 5) -> dict[str, list[float]]:
+    """Seconds for what the Align screen does with the whole book's pairs (the alignment cached
+    by an earlier load): `show_pairs` alone, and then until drawn; a search typed into the field
+    applied to every pair, and cleared again (refilter and draw)."""
+    app = make_app(settings=Settings(work_dir=str(work)), book_path=book)
+    times: dict[str, list[float]] = {}
+
+    def timed(name: str, started: float) -> None:
+        times.setdefault(name, []).append(time.perf_counter() - started)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        while app.session.alignment is None:
+            await pilot.pause(0.05)
+        screen = app.screen
+        table = screen.query_one(PairTable)
+        await settled(app, pilot, table)
+        search = screen.query_one("#align-search")
+        rows, excluded = table.rows_shown, set(table.excluded)
+        for stored in (0, 1):
+            if stored:  # one pair excluded, as after a user's `x`
+                app.session.exclusions = app.service.exclude_pairs(app.session.book, [rows[len(rows) // 2][1]])
+            for _ in range(rounds):
+                if not stored:
+                    started = time.perf_counter()
+                    table.show_pairs(rows, excluded)
+                    timed(f"show_pairs({len(rows):,} rows)", started)
+                    await settled(app, pilot, table)
+                    timed(f"show_pairs({len(rows):,} rows) and draw", started)
+                for text in ("gradient", ""):
+                    search.value = text
+                    await handled(pilot)  # Input.Changed handled: the debounce timer is set
+                    started = time.perf_counter()
+                    screen.refresh_pairs()  # what the timer calls
+                    await settled(app, pilot, table)
+                    timed(f"search {text!r} over {len(rows):,} pairs ({table.row_count:,} shown, "
+                          f"{stored} excluded), drawn", started)
+                await settled(app, pilot, table)
+    return times
 
 
 def main() -> None:
@@ -121,6 +185,9 @@ def main() -> None:
             aligned, filled, pairs, sections = asyncio.run(load_into_align(args.book, work))
             print(f"{run}: d2l-zh into Align: {sections} sections, {pairs:,} sentence pairs aligned in "
                   f"{aligned:.2f}s, table filled in {filled:.2f}s")
+        for name, seconds in asyncio.run(pair_table_costs(args.book, work)).items():
+            print(f"{name}: median {sorted(seconds)[len(seconds) // 2] * 1000:.1f} ms, "
+                  f"max {max(seconds) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -229,25 +229,6 @@ def test_settings_round_trip_and_errors(tmp_path):
     assert error.value.line == 2 and error.value.path == str(path)
 
 
-async def test_whole_d2l_zh_book_loads_into_align_and_scrolls(settings, d2l_zh, d2l_zh_aligned):
-    d2l_zh_aligned.seed(Path(settings.work_dir))  # aligned once per session: the table is what is tested
-    app = make_app(settings=settings, book_path=d2l_zh)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2")
-        await wait_until(pilot, lambda: app.session.alignment is not None, timeout=300)
-        table = app.screen.query_one(PairTable)
-        expected = len(app.session.alignment.pairs("sentence"))
-        assert len(app.session.alignment.sections) > 100 and expected > 10_000
-        # The table fills in batches; keys are handled while it fills.
-        await pilot.press("down", "down")
-        assert 0 < table.row_count
-        await wait_until(pilot, lambda: table.row_count == expected, timeout=120)
-        await pilot.press("ctrl+end")
-        await pilot.pause()
-        assert table.cursor_row == expected - 1
-        assert table.current[1] is app.session.alignment.sections[-1].sentence_pairs[-1]
-
-
 async def test_sync_apply_writes_the_demo_copy_and_never_sample_data(settings, sample_book):
     def snapshot(root: Path) -> dict[str, bytes]:
         return {p.relative_to(root).as_posix(): p.read_bytes()
