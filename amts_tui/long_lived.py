@@ -1,7 +1,7 @@
 """Keep CPython's cyclic garbage collector off the open book's data.
 
 A full (oldest-generation) collection walks every tracked object. With the whole d2l-zh book,
-its alignment and the pair table loaded (about 300,000 objects) one takes 150–320 ms, and every
+its alignment and the screens' data loaded (about 300,000 objects) one takes 150–320 ms, and every
 few screen switches one fell inside the switch: 250–440 ms instead of the usual 45 ms. Objects
 that live as long as the book is open need no cycle checks: `gc.freeze()` moves everything alive
 now into a permanent generation the collector never walks (reference counting still frees them).
@@ -15,7 +15,7 @@ import gc
 
 
 def settle_book_data() -> None:
-    """What is alive now (the book, its alignment, the filled tables) lives as long as the book:
+    """What is alive now (the book, its alignment, what the screens show of them) lives as long as the book:
     keep the collector from walking it on every full collection."""
     gc.freeze()
 

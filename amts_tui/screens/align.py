@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.markup import escape
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, ProgressBar, Select, Static
@@ -22,6 +21,7 @@ from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.screens.export import ExportScreen
 from amts.tui.session import OpenBook, pair_key
 from amts.tui.widgets.pair_table import PairTable
+from amts.tui.widgets.section_name import section_label
 
 ALL_ARTICLES = "*"
 #: Confidence filters: label, lowest kept, highest kept (exclusive).
@@ -126,12 +126,8 @@ class AlignScreen(AmtsScreen):
         total = sum(len(s.pairs(self.granularity)) for s in alignment.sections)
         articles.add_option(Option(f"All articles ({total:,})", id=ALL_ARTICLES))
         for section in alignment.sections:
-            # The file name first: a narrow list cuts the folder, never what tells articles apart.
-            folder, _, name = section.name.rpartition("/")
-            label = Content(f"{name} ({len(section.pairs(self.granularity))})")
-            if folder:
-                label = Content.assemble(label, (f" {folder}", "dim"))
-            articles.add_option(Option(label, id=section.name))
+            articles.add_option(Option(section_label(section.name, len(section.pairs(self.granularity))),
+                                       id=section.name))
         articles.highlighted = 0
         self.article = ALL_ARTICLES
         self.refresh_pairs()
