@@ -52,6 +52,8 @@ class AlignScreen(AmtsScreen):
         self.article = ALL_ARTICLES
         self._search_timer: Timer | None = None
         self.shown_total = 0
+        #: The confidence filter the table shows (a key of CONFIDENCE_FILTERS).
+        self.filter_shown = ""
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="align-body"):
@@ -138,7 +140,8 @@ class AlignScreen(AmtsScreen):
         if alignment is None:
             return
         search = self.query_one("#align-search", Input).value.strip().lower()
-        _, low, high = CONFIDENCE_FILTERS[str(self.query_one("#align-confidence", Select).value)]
+        self.filter_shown = str(self.query_one("#align-confidence", Select).value)
+        _, low, high = CONFIDENCE_FILTERS[self.filter_shown]
         rows, total = [], 0
         for section in alignment.sections:
             if self.article not in (ALL_ARTICLES, section.name):
@@ -201,8 +204,10 @@ class AlignScreen(AmtsScreen):
         self.query_one(PairTable).focus()
 
     @on(Select.Changed, "#align-confidence")
-    def _filter_changed(self) -> None:
-        self.refresh_pairs()
+    def _filter_changed(self, event: Select.Changed) -> None:
+        # The Select also reports its first value once mounted: the table shows it already.
+        if event.value != self.filter_shown:
+            self.refresh_pairs()
 
     @on(PairTable.RowHighlighted, "#align-pairs")
     def _pair_highlighted(self) -> None:
