@@ -17,6 +17,7 @@ from amts.engine.align.pairs import AlignedPair
 from amts.engine.book import Book
 from amts.engine.experiment.report import ExperimentResult
 from amts.engine.paralleldata.exclusions import Exclusions
+from amts.tui.long_lived import release_book_data
 
 
 def pair_key(pair: AlignedPair, index: int) -> str:
@@ -86,6 +87,7 @@ class Session:
         """Share a newly opened book: what belonged to the previous one goes first, so watchers
         of the book never see the old book's alignment or results."""
         self.book_version += 1
+        release_book_data()
         self.exclusions = None
         previous = self._state.current_book
         if previous is None or Path(previous.book.root).resolve() != Path(book.root).resolve():

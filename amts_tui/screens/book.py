@@ -23,13 +23,16 @@ from amts.engine.book import Book
 from amts.tui.messages import BookOpened
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.service import BookStats
-from amts.tui.widgets.table import MIN_FLEXIBLE_WIDTH, Table, one_line
+from amts.tui.widgets.section_name import section_cell
+from amts.tui.widgets.table import MIN_FLEXIBLE_WIDTH, Table
 
 #: How each staleness state shows in the sections table (theme variables, no hex).
 STATE_STYLES = {"unchanged": "", "behind": "$text-warning", "new upstream": "$text-accent",
                 "deleted upstream": "$text-error"}
 #: The states as the narrow State column names them (the summary line says them in full).
 STATE_NAMES = {"unchanged": "same", "behind": "behind", "new upstream": "new", "deleted upstream": "deleted"}
+STATS_HEADERS = ("Sections", "Paragraphs", "Sentences", "Characters")
+COST_HEADERS = ("Variant", "Characters", "USD", "Note")
 
 
 class BookScreen(AmtsScreen):
@@ -75,10 +78,8 @@ class BookScreen(AmtsScreen):
                 yield Static("", id="book-skipped")
 
     def on_mount(self) -> None:
-        stats = self.query_one("#book-stats", DataTable)
-        stats.add_columns("Sections", "Paragraphs", "Sentences", "Characters")
-        cost = self.query_one("#book-cost", DataTable)
-        cost.add_columns("Variant", "Characters", "USD", "Note")
+        self.query_one("#book-stats", Table).show_rows(STATS_HEADERS, [])
+        self.query_one("#book-cost", Table).show_rows(COST_HEADERS, [])
         sections = self.query_one("#book-sections", Table)
         sections.flexible_columns = ("section",)  # the figures always show; long names get "…"
         # The states' colours are the theme's: a theme switch redraws them.
@@ -247,7 +248,7 @@ class BookScreen(AmtsScreen):
         for row in sorted(staleness.sections, key=lambda r: (order[str(r.state)], r.path)):
             style = self.app.theme_variables.get(STATE_STYLES[str(row.state)].lstrip("$"), "")
             synced = time.strftime("%m-%d", time.localtime(row.synced_at)) if row.synced_at else "—"
-            table.add_row(_section_name(row.path), Text(STATE_NAMES[str(row.state)], style=style),
+            table.add_row(section_cell(row.path), Text(STATE_NAMES[str(row.state)], style=style),
                           *(Text(str(n) if n else "·", justify="right")
                             for n in (row.edited, row.new, row.deleted, row.awaiting_review)),
                           synced, key=row.path)
@@ -285,24 +286,11 @@ class BookScreen(AmtsScreen):
         self._fill_book_list()
 
     def _show_stats(self, stats: BookStats) -> None:
-        table = self.query_one("#book-stats", DataTable)
-        table.clear()
-        table.add_row(f"{stats.sections:,}", f"{stats.paragraphs:,}", f"{stats.sentences:,}",
-                      f"{stats.characters:,}")
+        self.query_one("#book-stats", Table).show_rows(STATS_HEADERS, [(
+            f"{stats.sections:,}", f"{stats.paragraphs:,}", f"{stats.sentences:,}", f"{stats.characters:,}")])
         self.query_one("#book-summary", Static).update(self.summary)
 
     def _show_cost(self, rows) -> None:
-        table = self.query_one("#book-cost", DataTable)
-        table.clear()
-        for row in rows:
-            table.add_row(row.variant, f"{row.characters:,}", f"${row.usd:,.2f}", row.note)
+        self.query_one("#book-cost", Table).show_rows(COST_HEADERS, [
+            (row.variant, f"{row.characters:,}", f"${row.usd:,.2f}", row.note) for row in rows])
 
-
-def _section_name(path: str) -> Text:
-    """A section as its column shows it: the file name first (what tells sections apart), then
-    its folder, dim; cut with "…" at whatever width the column has."""
-    folder, _, name = path.rpartition("/")
-    text = one_line(name)
-    if folder:
-        text.append(f" {folder}", style="dim")
-    return text

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -62,6 +62,12 @@ class JobsScreen(AmtsScreen):
     def book_changed(self) -> None:
         self.show_panes()
 
+    def on_resize(self, event: events.Resize) -> None:
+        super().on_resize(event)
+        # Two lines a pane on a short terminal: the six panes fit in 24 rows with the log.
+        for pane in self.panes.values():
+            pane.compact = self.has_class("-short")
+
     @work(group="jobs-panes", name="Show job panes", exit_on_error=False)
     async def show_panes(self) -> None:
         """One pending pane per configured sub-pipeline of the open book.
@@ -80,6 +86,8 @@ class JobsScreen(AmtsScreen):
             hint = container.query(".unavailable")
             await container.remove_children([*gone, *hint])
             new = [JobPane(name) for name in names if name not in self.panes]
+            for pane in new:
+                pane.compact = self.has_class("-short")
             self.panes.update((pane.pipeline, pane) for pane in new)
             if new:
                 await container.mount_all(new)
@@ -196,6 +204,7 @@ class JobsScreen(AmtsScreen):
         pane = self.panes.get(event.pipeline)
         if pane is None:
             pane = self.panes[event.pipeline] = JobPane(event.pipeline)
+            pane.compact = self.has_class("-short")
             pane.apply(event)
             await self.query_one("#jobs-panes", VerticalScroll).mount(pane)
             return

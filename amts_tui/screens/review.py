@@ -15,13 +15,13 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
-from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.screens.confirm import ConfirmScreen
+from amts.tui.widgets.section_name import section_label
 
 #: Below this width the four texts stack in one column.
 NARROW_WIDTH = 110
@@ -114,13 +114,8 @@ class ReviewScreen(AmtsScreen):
         options = self.query_one("#review-units", OptionList)
         options.clear_options()
         for section in self.review.sections if self.review else ():
-            # The file name first (a narrow list cuts the folder, never what tells sections apart);
-            # paths as written (Content, not markup).
-            folder, _, name = section.path.rpartition("/")
-            label = Content(f"{name} ({len(section.units)})")
-            if folder:
-                label = Content.assemble(label, (f" {folder}", "dim"))
-            options.add_option(Option(label, id=f"section:{section.path}", disabled=True))
+            options.add_option(Option(section_label(section.path, len(section.units)),
+                                      id=f"section:{section.path}", disabled=True))
             for unit in section.units:
                 kind = "" if unit.kind == "sentence" else f" {unit.kind}"
                 label = f"  L{unit.line} {unit.status}{kind}" + (" conflict" if unit.is_conflict else "")

@@ -23,7 +23,8 @@ from amts.tui.messages import BookOpened
 from amts.tui.screens.base import AmtsScreen
 from amts.tui.screens.confirm import ConfirmScreen
 from amts.tui.service import SyncRow, sync_sending
-from amts.tui.widgets.table import Table, one_line
+from amts.tui.widgets.section_name import section_cell
+from amts.tui.widgets.table import Table
 
 #: What the sync puts into the translation, per unit action (the machine text comes at apply).
 PROPOSED = {
@@ -139,7 +140,7 @@ class SyncScreen(AmtsScreen):
         for row, section in zip(rows, plan.sections, strict=True):
             counts = (row.unchanged, row.edited, row.new, row.deleted)
             totals = [t + c for t, c in zip(totals, counts)]
-            table.add_row(self._mark(section.path), one_line(row.section),
+            table.add_row(self._mark(section.path), section_cell(section.path),
                           *(Text(str(c), justify="right") for c in counts),
                           Text(f"{row.saved:.0%}", justify="right"), key=section.path)
         if table.row_count:

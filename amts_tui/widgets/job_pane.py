@@ -1,19 +1,27 @@
-"""One sub-pipeline's live status: stage, resource and job status, documents, elapsed, last event."""
+"""One sub-pipeline's live status: stage, resource and job status, documents, elapsed, last event.
+
+A pane is one widget that renders its five lines itself. Built from labels and a ProgressBar it
+was fourteen widgets, and the Jobs screen's six panes were most of the cost of its first visit.
+"""
 
 from __future__ import annotations
 
 import time
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Label, ProgressBar
+from textual.markup import escape
+from textual.reactive import reactive
+from textual.widget import Widget
 
 from amts.engine import events as ev
 from amts.tui.event_text import describe_event as describe_text
 
 #: Pane state → CSS class (colours come from the $job-* theme variables).
 STATES = ("pending", "running", "completed", "failed", "stopped", "warning")
+#: The documents bar: done and to do.
+BAR_DONE, BAR_TODO = "━", "─"
+#: Cells of the bar in a compact pane (the rest of its second line is the last event).
+COMPACT_BAR = 10
 
 
 def describe_event(event: ev.Event) -> str:
@@ -21,30 +29,27 @@ def describe_event(event: ev.Event) -> str:
     return describe_text(event, with_pipeline=False)
 
 
-class JobPane(Vertical):
+def progress_bar(done: int, total: int, width: int) -> str:
+    """`done` of `total` as a bar `width` cells wide."""
+    if width <= 0:
+        return ""
+    filled = min(width, round(width * done / total)) if total else 0
+    return BAR_DONE * filled + BAR_TODO * (width - filled)
+
+
+class JobPane(Widget):
     """The live pane of one sub-pipeline. `apply(event)`, `reset()` and `mark_stopped()` change
-    its state; `_redraw` draws the whole state, so it may change before the pane is mounted."""
+    its state; `render` draws the whole state, so it may change before the pane is mounted.
+
+    `compact` (on a short terminal) draws two lines, so the six panes fit in 24 rows: the
+    header, then the documents bar and the last event."""
+
+    compact: reactive[bool] = reactive(False, layout=True)
 
     def __init__(self, pipeline: str) -> None:
         super().__init__(id=f"pane-{pipeline.replace('/', '--')}", classes="-pending")
         self.pipeline = pipeline
         self.reset()
-
-    def compose(self) -> ComposeResult:
-        with Horizontal(classes="job-header"):
-            yield Label(Content(self.pipeline), classes="job-title")
-            yield Label("PENDING", classes="job-state")
-            yield Label("0:00", classes="job-elapsed")
-        yield Label("", classes="job-line job-stage")
-        yield Label("", classes="job-line job-resource")
-        with Horizontal(classes="job-header"):
-            yield Label("documents ", classes="job-docs-label")
-            # A known total rather than None: an indeterminate bar animates forever.
-            yield ProgressBar(total=100, show_eta=False, classes="job-docs")
-        yield Label("", classes="job-line job-last")
-
-    def on_mount(self) -> None:
-        self._redraw()
 
     def reset(self) -> None:
         """Back to pending before a new run or a retry."""
@@ -98,19 +103,39 @@ class JobPane(Vertical):
         return (self.ended_at or time.time()) - self.started_at
 
     def _redraw(self) -> None:
-        if not self.query(ProgressBar):
-            return  # not composed yet: on_mount draws what the events set meanwhile
-        self.set_classes(f"-{self.state}")
-        self.query_one(".job-state", Label).update(self.state.upper())
+        self.set_classes(f"-{self.state}" + (" -compact" if self.compact else ""))
+        self.refresh()
+
+    def watch_compact(self) -> None:
+        self.clear_cached_dimensions()  # two lines instead of five: the height is measured again
+        self._redraw()
+
+    def render(self) -> Content:
+        width = self.content_size.width or 40
         minutes, seconds = divmod(int(self.elapsed()), 60)
-        self.query_one(".job-elapsed", Label).update(f" {minutes}:{seconds:02d}")
-        self.query_one(".job-stage", Label).update(
-            Content.assemble("stage ", (self.stage, "bold"), f" · job {self.job}"))
-        self.query_one(".job-resource", Label).update(Content(f"data {self.resource}"))
-        self.query_one(".job-docs-label", Label).update(
-            Content(f"{self.progress_label} {self.done}/{self.total} " if self.done else "documents "))
-        self.query_one(ProgressBar).update(total=self.total, progress=self.done)
-        self.query_one(".job-last", Label).update(Content(f"last: {self.last_event}"))
+        state = f"[b $job-{self.state}]{self.state.upper()}[/] [$text-muted]{minutes}:{seconds:02d}[/]"
+        state_width = len(self.state) + 1 + len(f"{minutes}:{seconds:02d}")
+        title = Content(self.pipeline).truncate(max(1, width - state_width - 1), ellipsis=True)
+        header = Content.assemble(title.stylize("bold"), " " * max(1, width - title.cell_length - state_width),
+                                  Content.from_markup(state))
+        percent = f" {100 * self.done // self.total:3d}%" if self.total else ""
+        counted = f"{self.progress_label} {self.done}/{self.total} " if self.done else "documents "
+        if self.compact:
+            bar = progress_bar(self.done, self.total, COMPACT_BAR)
+            lines = [header, Content.from_markup(
+                f"[$text-muted]{escape(counted)}[/][$job-{self.state}]{bar}[/]"
+                f"[$text-muted] · {escape(self.last_event)}[/]")]
+            return Content("\n").join(line.truncate(width, ellipsis=True) for line in lines)
+        bar = progress_bar(self.done, self.total, width - len(counted) - len(percent))
+        lines = [
+            header,
+            Content.from_markup(f"[$text-muted]stage [b]{escape(self.stage)}[/b] · job {escape(self.job)}[/]"),
+            Content.from_markup(f"[$text-muted]data {escape(self.resource)}[/]"),
+            Content.from_markup(f"[$text-muted]{escape(counted)}[/][$job-{self.state}]{bar}[/]"
+                                f"[$text-muted]{percent}[/]"),
+            Content.from_markup(f"[$text-muted]last: {escape(self.last_event)}[/]"),
+        ]
+        return Content("\n").join(line.truncate(width, ellipsis=True) for line in lines)
 
     def tick(self) -> None:
         """Refresh the elapsed time while running."""

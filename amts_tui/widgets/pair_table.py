@@ -14,6 +14,7 @@ from textual import work
 from textual.binding import Binding
 
 from amts.engine.align.pairs import AlignedPair
+from amts.tui.long_lived import settle_book_data
 from amts.tui.messages import PairToggled
 from amts.tui.widgets.table import MIN_FLEXIBLE_WIDTH, Table, one_line
 
@@ -62,6 +63,7 @@ class PairTable(Table):
             for key, pair in rows[start:start + BATCH_ROWS]:
                 self.add_row(*self._cells(key, pair), key=key)
             await asyncio.sleep(0)  # let input and painting through between batches
+        settle_book_data()  # the rows live as long as the book's alignment
 
     def _cells(self, key: str, pair: AlignedPair) -> list[Text]:
         excluded = key in self.excluded

@@ -9,6 +9,7 @@ resizes; their cells are `one_line` texts, cut with "…".
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
@@ -71,3 +72,16 @@ class Table(DataTable):
 
     def on_resize(self) -> None:
         self.fit_columns()
+
+    def show_rows(self, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+        """Replace a small table's contents, every column as wide as its widest cell.
+
+        Widths are fixed before the rows go in: a DataTable that sizes columns from their
+        cells does so on its next idle, and a header drawn in between kept the old widths
+        (seen as a header narrower than its rows)."""
+        self.clear(columns=True)
+        for index, header in enumerate(headers):
+            width = max([cell_len(header), *(cell_len(row[index]) for row in rows)])
+            self.add_column(header, width=width)
+        for row in rows:
+            self.add_row(*row)

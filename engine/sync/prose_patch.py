@@ -288,7 +288,8 @@ class ProsePatcher(PatchState):
             # A sentence machine-translated by an earlier sync suggests the human text it replaced.
             previous = earlier if earlier is not None and m.is_machine_text(bead) else m.bead_text(bead)
             olds.append((old_texts[p], previous))
-        self._translate_region(beads, ranges, olds, new_texts[nlo:nhi], new_lines[nlo:nhi], kind, removed, touched)
+        self._translate_region(beads, ranges, olds, new_texts[nlo:nhi], new_lines[nlo:nhi], kind, removed, touched,
+                               old_line)
 
     def _wrap_sentences(self, old_ids, old_texts: list[str], new_text: str) -> list[tuple[int, str]] | None:
         """Where to put d2l's slide markers in the translation when upstream only wrapped whole
@@ -310,7 +311,7 @@ class ProsePatcher(PatchState):
         return out
 
     def _translate_region(self, beads: list[int], ranges, olds: list[tuple[str, str]], new_texts, new_lines,
-                          kind, removed: dict[int, set[int]], touched: set[int]) -> None:
+                          kind, removed: dict[int, set[int]], touched: set[int], old_line: int) -> None:
         m = self.map
         first_block, start = ranges[0][0], ranges[0][1]
         end = self.after_comments([r for r in ranges if r[0] == first_block][-1][2])
@@ -324,8 +325,8 @@ class ProsePatcher(PatchState):
             indices.append(self.add(self.changed_unit(source, line, kind, best[0], best[1], score)))
         for old_source, previous in olds:
             if not any(similarity(old_source, s) >= self.threshold for s in new_texts):
-                self.unit(UnitStatus.DELETED, UnitAction.DROP, "", kind=kind, old_source=old_source,
-                          translation=previous,
+                self.unit(UnitStatus.DELETED, UnitAction.DROP, "", kind=kind, line=old_line,
+                          old_source=old_source, translation=previous,
                           why="replaced upstream by text that is not an edit of it: its translation is removed")
         separator = self.separator(start, end, first_block)
         parts: list[str | int] = []

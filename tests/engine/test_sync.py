@@ -305,6 +305,9 @@ def test_d2l_plan_covers_the_shared_book(d2l_synced):
     assert counts.merged > 0 and counts.patched > 0
     assert plan.characters_to_translate == sum(s.characters for s in plan.sections) > 0
     assert plan.cost.variant.startswith("act")  # priced as what --write runs: one ACT batch job
+    # Every change says where it is (the Sync screen and --json show `L<line>`), deleted ones too.
+    changed = [u for s in plan.sections for u in s.changed_units]
+    assert changed and all(u.line >= 1 for u in changed), [u for u in changed if u.line < 1][:3]
 
 
 def test_d2l_second_plan_finds_nothing_to_do(d2l_synced):

@@ -55,9 +55,20 @@ def steady(*keys: str, wait_for=None):
         for widget in app.screen.query(Input):
             widget.cursor_blink = False
         app.clear_notifications()
-        await pilot.pause()
+        await quiet(app, pilot)
 
     return run_before
+
+
+async def quiet(app, pilot) -> None:
+    """Until no worker runs and what the last ones posted is drawn (a worker's result may start
+    another, and a table sizes its columns on the next idle)."""
+    for _ in range(10):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        if not any(worker.is_running for worker in app.workers):
+            return
 
 
 def test_book_screen(snap_compare, demo_app):
