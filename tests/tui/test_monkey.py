@@ -69,6 +69,10 @@ async def press(pilot, key: str) -> None:
 def work(tmp_path, monkeypatch):
     monkeypatch.setenv("AMTS_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("AMTS_WORKDIR", str(tmp_path / "work"))
+    # A path the monkey types into the export dialog is relative to the current directory: keep
+    # what it exports under tmp_path, not in the checkout (a longer local run left a CSV named
+    # "?6d" there).
+    monkeypatch.chdir(tmp_path)
     return tmp_path / "work"
 
 
