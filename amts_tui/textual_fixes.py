@@ -12,6 +12,15 @@ Textual fixes it). Applied once, when `amts.tui.app` is imported.
   while awaiting, so a mode first shown meanwhile (a key still queued) raises "dictionary changed
   size during iteration". Closing here lets each screen being built finish first and walks
   copies.
+- The command palette acts on Enter later than it closes on Escape: Enter in its input posts the
+  highlighted hit's selection, and the palette runs the command and dismisses itself only when
+  that message arrives. An Escape typed meanwhile (a fast typist, a paste, a busy app) has closed
+  the palette already, so the late selection dismisses it again, and `Screen.dismiss` pops
+  whatever is on top of the current mode's stack: the mode's own screen (ScreenStackError, the
+  app exits), or a dialog opened since. A second Enter typed meanwhile does the same (Textual
+  8.2; a plain App shows it: Ctrl+P, a letter, Enter, Escape, one event-loop turn per key). The
+  palette the app opens is a subclass that ignores a selection, an Enter or a button press
+  arriving once it is no longer the screen on top: the user closed it, the choice is void.
 """
 
 from __future__ import annotations
@@ -19,8 +28,11 @@ from __future__ import annotations
 import asyncio
 from contextlib import suppress
 
+from textual import on
 from textual.app import App
-from textual.widgets import OptionList
+from textual.command import CommandPalette
+from textual.message import Message
+from textual.widgets import Button, Input, OptionList
 
 _move_page = OptionList._move_page
 _shutdown = App._shutdown
@@ -65,7 +77,27 @@ async def _close_all_walking_copies(self: App) -> None:
         await child._close_messages()
 
 
+class CommandPaletteIgnoringLateInput(CommandPalette):
+    """Textual's command palette, deaf once closed (see the module docstring)."""
+
+    @on(OptionList.OptionSelected)
+    @on(Input.Submitted)
+    @on(Button.Pressed)
+    def _drop_when_closed(self, event: Message) -> None:
+        if not self.is_active:
+            # Textual's own handlers (the base class's) run after this one unless prevented.
+            event.stop()
+            event.prevent_default()
+
+
+def _open_command_palette(self: App) -> None:
+    """`App.action_command_palette` of Textual 8.2, opening the palette above."""
+    if self.use_command_palette and not CommandPalette.is_open(self):
+        self.push_screen(CommandPaletteIgnoringLateInput(id="--command-palette"))
+
+
 def apply() -> None:
     OptionList._move_page = _move_page_when_laid_out  # type: ignore[method-assign]
     App._shutdown = _shutdown_when_built  # type: ignore[method-assign]
     App._close_all = _close_all_walking_copies  # type: ignore[method-assign]
+    App.action_command_palette = _open_command_palette  # type: ignore[method-assign]
