@@ -67,13 +67,8 @@ class ReviewScreen(AmtsScreen):
                         with Vertical(classes="review-pane", id=f"review-pane-{key}"):
                             yield Label(title, classes="review-pane-title", id=f"review-title-{key}")
                             yield Static("", id=f"review-{key}", markup=False)
-                            if key == "machine":
-                                yield TextArea("", id="review-editor", soft_wrap=True)
                 yield Static("Open a book on the Book screen (1); units a sync marked for review "
                              "appear here.", id="review-status")
-
-    def on_mount(self) -> None:
-        self.query_one("#review-editor").display = False
 
     def on_resize(self) -> None:
         self.query_one("#review-panes").set_class(self.size.width < NARROW_WIDTH, "-narrow")
@@ -200,12 +195,22 @@ class ReviewScreen(AmtsScreen):
             "Reject this unit?", "It is new upstream and had no translation before: rejecting removes "
             "its machine text from the file (edit it instead to translate it).", "Remove"), confirmed)
 
-    def action_edit(self) -> None:
+    async def action_edit(self) -> None:
         if self.editing or not self._can_act():
             return
-        editor = self.query_one("#review-editor", TextArea)
-        editor.text = self.current.machine
+        unit = self.current
         self.editing = True
+        editors = self.query("#review-editor").results(TextArea)
+        editor = next(editors, None)
+        if editor is None:
+            # Built on the first edit, not with the screen: a TextArea is a good part of the
+            # cost of the screen's first showing, and most reviews only accept or reject.
+            editor = TextArea("", id="review-editor", soft_wrap=True)
+            await self.query_one("#review-pane-machine").mount(editor)
+            if not self.editing or self.current is not unit:
+                editor.display = False  # the book or the unit changed while it was built
+                return
+        editor.text = unit.machine
         self.query_one("#review-machine").display = False
         editor.display = True
         editor.focus()
@@ -214,7 +219,10 @@ class ReviewScreen(AmtsScreen):
     def action_save_edit(self) -> None:
         if not self.editing or self.busy or self.current is None:
             return
-        text = self.query_one("#review-editor", TextArea).text
+        editor = next(self.query("#review-editor").results(TextArea), None)
+        if editor is None:
+            return  # still being built (the first edit)
+        text = editor.text
         if not text.strip():
             self.notify("An empty translation cannot be saved: reject the unit instead", severity="warning")
             return
@@ -231,7 +239,8 @@ class ReviewScreen(AmtsScreen):
 
     def _stop_editing(self) -> None:
         self.editing = False
-        self.query_one("#review-editor").display = False
+        for editor in self.query("#review-editor"):
+            editor.display = False
         self.query_one("#review-machine").display = True
         self.query_one("#review-units").focus()
 
