@@ -113,6 +113,8 @@ class Exclusions:
 
     def excludes(self, pair: AlignedPair, source_lang: str, target_lang: str) -> bool:
         """Whether the pair is excluded: itself, or inside an excluded paragraph of its section."""
+        if pair.path not in self._solid:
+            return False  # no exclusion in its section: no need to normalise its texts (~17 µs)
         return bool(self._covering(pair, source_lang, target_lang))
 
     def _covering(self, pair: AlignedPair, source_lang: str, target_lang: str) -> list[PairKey]:
