@@ -68,6 +68,11 @@ class JobsScreen(AmtsScreen):
         for pane in self.panes.values():
             pane.compact = self.has_class("-short")
 
+    def _new_pane(self, pipeline: str) -> JobPane:
+        pane = JobPane(pipeline)
+        pane.compact = self.has_class("-short")
+        return pane
+
     @work(group="jobs-panes", name="Show job panes", exit_on_error=False)
     async def show_panes(self) -> None:
         """One pending pane per configured sub-pipeline of the open book.
@@ -85,9 +90,7 @@ class JobsScreen(AmtsScreen):
             self.panes = {name: pane for name, pane in self.panes.items() if name in names}
             hint = container.query(".unavailable")
             await container.remove_children([*gone, *hint])
-            new = [JobPane(name) for name in names if name not in self.panes]
-            for pane in new:
-                pane.compact = self.has_class("-short")
+            new = [self._new_pane(name) for name in names if name not in self.panes]
             self.panes.update((pane.pipeline, pane) for pane in new)
             if new:
                 await container.mount_all(new)
@@ -203,8 +206,7 @@ class JobsScreen(AmtsScreen):
             return  # run-level events (estimate, warnings) go to the log only
         pane = self.panes.get(event.pipeline)
         if pane is None:
-            pane = self.panes[event.pipeline] = JobPane(event.pipeline)
-            pane.compact = self.has_class("-short")
+            pane = self.panes[event.pipeline] = self._new_pane(event.pipeline)
             pane.apply(event)
             await self.query_one("#jobs-panes", VerticalScroll).mount(pane)
             return
